@@ -17,11 +17,14 @@ export const ErrorCodes = {
   TIMEOUT: 504,
 } as const;
 
+/** One of the protocol's error codes. */
 export type ErrorCode = keyof typeof ErrorCodes;
 
 /** One field of a request that failed validation, named by its path in the JSON payload. */
 export interface FieldProblem {
+  /** Dotted path of the field, array indexes included (`entries.0.digest`). */
   field: string;
+  /** What is wrong with it, one phrase per broken rule. */
   problems: string[];
 }
 
@@ -30,6 +33,7 @@ export interface ErrorBody {
   error: { code: ErrorCode; message: string; fields?: FieldProblem[] };
 }
 
+/** True when the value is one of the error codes (for decoding replies). */
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ErrorCodes, value);
 }
@@ -57,14 +61,17 @@ export class ProtocolError extends Error {
     super(message, options);
   }
 
+  /** The numeric code for the `Nats-Service-Error-Code` header. */
   get status(): number {
     return ErrorCodes[this.code];
   }
 
+  /** The JSON body of the error reply. */
   toBody(): ErrorBody {
     return { error: { code: this.code, message: this.message, ...(this.fields?.length ? { fields: this.fields } : {}) } };
   }
 
+  /** True when `e` is a ProtocolError, with the given code if one is named. */
   static is(e: unknown, code?: ErrorCode): e is ProtocolError {
     return e instanceof ProtocolError && (code === undefined || e.code === code);
   }

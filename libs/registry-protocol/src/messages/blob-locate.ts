@@ -1,70 +1,101 @@
+// class-transformer's @Type reads decorator metadata when the class is declared, so the polyfill
+// must be loaded before this module's classes, whoever imports it first.
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNumber, IsOptional, IsUrl, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsJobId, IsNodeId } from '../ids.js';
 import { IsDigest } from '../oci/digest.js';
+import { IsRegistryHost } from '../oci/registry-host.js';
+import { IsRepositoryName } from '../oci/reference.js';
+import { IsCount, IsObjectItems } from '../rule.js';
+import { URL_MAX_LENGTH, URL_OPTIONS } from '../url.js';
 
 /** Ask the coordinator where a blob can be fetched from. */
 export class LocateBlobRequest {
+  /** The blob wanted. */
   @IsDigest()
   digest!: string;
 
   /** Size from the manifest descriptor, when the caller knows it. */
   @IsOptional()
-  @IsInt()
-  @Min(0)
+  @IsCount()
   size?: number;
 
   /** The node asking, so that it is not handed itself as a source. */
   @IsOptional()
-  @IsString()
-  @MaxLength(128)
+  @IsNodeId()
   nodeId?: string;
+
+  /**
+   * Registry the client pulls from (normalised, e.g. `registry-1.docker.io`). With `repository`
+   * it lets the coordinator start a seeder job when no node holds the blob.
+   */
+  @IsOptional()
+  @IsRegistryHost()
+  registry?: string;
+
+  /** Repository the client pulls from; access to it is what the blob is gated by upstream. */
+  @IsOptional()
+  @IsRepositoryName()
+  repository?: string;
 }
 
+/** Kinds of places a blob can be read from. Wire-stable. */
 export const SourceKinds = ['peer', 'seeder', 'containerd', 'upstream'] as const;
+/** One of SourceKinds. */
 export type SourceKind = (typeof SourceKinds)[number];
+
+/** Most sources one locate reply carries. */
+export const LOCATE_MAX_SOURCES = 64;
 
 /** One place a blob can be read from, over the HTTP data plane. */
 export class BlobSource {
+  /** What kind of holder this is. */
   @IsIn(SourceKinds)
   kind!: SourceKind;
 
+  /** The holder's node id, absent for the upstream. */
   @IsOptional()
-  @IsString()
-  @MaxLength(128)
+  @IsNodeId()
   nodeId?: string;
 
   /** Base URL of the peer endpoint; the blob is at `${url}/blobs/${digest}`. */
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  @IsUrl(URL_OPTIONS)
+  @MaxLength(URL_MAX_LENGTH)
   url!: string;
 
   /** Relative load of the source (0 = idle); lower ranks first. */
   @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   load?: number;
 }
 
+/** Where the blob can be fetched from, best source first. */
 export class LocateBlobResponse {
+  /** The blob located, echoed from the request. */
   @IsDigest()
   digest!: string;
 
+  /** Its size, when any holder reported one. */
   @IsOptional()
-  @IsInt()
-  @Min(0)
+  @IsCount()
   size?: number;
 
   /** Ranked best first. Empty means: go to the upstream yourself. */
   @IsArray()
-  @ArrayMaxSize(64)
+  @ArrayMaxSize(LOCATE_MAX_SOURCES)
+  @IsObjectItems()
   @ValidateNested({ each: true })
   @Type(() => BlobSource)
   sources!: BlobSource[];
 
   /** Set when a seeder was given a download job for this blob. */
   @IsOptional()
-  @IsString()
-  @MaxLength(128)
+  @IsJobId()
   jobId?: string;
 
+  /** How long the caller may reuse this answer, in seconds. */
   @IsOptional()
   @IsInt()
   @Min(0)

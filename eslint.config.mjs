@@ -1,0 +1,49 @@
+// Lint: typescript-eslint's recommended rules plus Nx module boundaries. Tags live in each
+// package.json ("nx": {"tags": [...]}); the constraints below are what makes them mean something.
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+export default [
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '.nx/**', '.stack/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    // Lets consistent-type-imports keep value imports that Nest's DI reads through decorator metadata.
+    languageOptions: { parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports', fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            // Contracts: DTOs, subjects, OCI grammar. No I/O, no Nest, no other workspace lib.
+            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: [] },
+            { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:util', 'type:contract'] },
+            { sourceTag: 'type:infra', onlyDependOnLibsWithTags: ['type:infra', 'type:util', 'type:contract'] },
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:infra', 'type:util', 'type:contract', 'type:testing'] },
+            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:infra', 'type:util', 'type:contract', 'type:domain'] },
+            // Apps may use any lib, never another app.
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:infra', 'type:util', 'type:contract'] },
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:contract', 'type:util', 'type:infra', 'type:domain'] },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Subjects are wire contracts: only registry-protocol may spell one out.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['libs/registry-protocol/**', '**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "Literal[value=/^(p2p\\.|\\$SRV\\.)/]", message: 'NATS subjects live in libs/registry-protocol (Endpoints, Events); import them.' },
+      ],
+    },
+  },
+];

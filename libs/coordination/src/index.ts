@@ -1,0 +1,2 @@
+export { BlobLocator } from './blob-locator.js';
+export { SeederRegistry, type SeederStatus } from './seeder-registry.js';

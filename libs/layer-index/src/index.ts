@@ -1,0 +1,5 @@
+export type { LayerIndex, LayerHolder, AnnounceEntry, LayerSource } from './layer-index.js';
+export { RedisLayerIndex } from './redis-layer-index.js';
+export { MemoryLayerIndex } from './memory-layer-index.js';
+export { layerIndexConformance, testClock, type TestClock } from './layer-index.conformance.js';
+export { LocalBlobStores } from './local-blob-stores.js';

@@ -1,0 +1,32 @@
+/** Where on a node a blob is held. */
+export type LayerSource = 'edge-cache' | 'seeder' | 'containerd';
+
+/** One node's claim to hold a blob. */
+export interface LayerHolder {
+  nodeId: string;
+  size: number;
+  source: LayerSource;
+  /** Peer endpoint base URL of the node, when it serves blobs. */
+  url?: string;
+  /** When the claim was last (re)announced, ms since epoch. */
+  lastSeen: number;
+}
+
+export interface AnnounceEntry {
+  digest: string;
+  size: number;
+  source: LayerSource;
+}
+
+/**
+ * The cluster-wide, soft-state index of which node holds which blob. Every claim expires unless
+ * re-announced, so a node that vanishes stops being offered as a source on its own.
+ */
+export interface LayerIndex {
+  /** Records (or refreshes) claims of one node; returns how many entries were written. */
+  announce(nodeId: string, url: string | undefined, entries: AnnounceEntry[], ttlSeconds: number): Promise<number>;
+  /** Removes one node's claims to these digests; returns how many existed. */
+  withdraw(nodeId: string, digests: string[]): Promise<number>;
+  /** The live (unexpired) holders of a digest, most recently seen first. */
+  lookup(digest: string): Promise<LayerHolder[]>;
+}

@@ -1,0 +1,34 @@
+import type { AnnounceEntry, LayerHolder, LayerIndex } from './layer-index.js';
+
+type Clock = () => number;
+
+/** In-process LayerIndex for unit tests; runs the same conformance suite as the Redis one. */
+export class MemoryLayerIndex implements LayerIndex {
+  private readonly claims = new Map<string, Map<string, LayerHolder & { expiry: number }>>();
+
+  constructor(private readonly now: Clock = Date.now) {}
+
+  async announce(nodeId: string, url: string | undefined, entries: AnnounceEntry[], ttlSeconds: number): Promise<number> {
+    const now = this.now();
+    for (const e of entries) {
+      const byNode = this.claims.get(e.digest) ?? new Map();
+      byNode.set(nodeId, { nodeId, size: e.size, source: e.source, lastSeen: now, expiry: now + ttlSeconds * 1000, ...(url ? { url } : {}) });
+      this.claims.set(e.digest, byNode);
+    }
+    return entries.length;
+  }
+
+  async withdraw(nodeId: string, digests: string[]): Promise<number> {
+    let n = 0;
+    for (const d of digests) if (this.claims.get(d)?.delete(nodeId)) n++;
+    return n;
+  }
+
+  async lookup(digest: string): Promise<LayerHolder[]> {
+    const now = this.now();
+    return [...(this.claims.get(digest)?.values() ?? [])]
+      .filter((c) => c.expiry > now)
+      .map(({ expiry: _expiry, ...holder }) => holder)
+      .sort((a, b) => b.lastSeen - a.lastSeen);
+  }
+}

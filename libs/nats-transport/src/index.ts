@@ -1,0 +1,10 @@
+export { NatsConfig, natsServers } from './nats.config.js';
+export { connectNats, connectionOptions, type ConnectNatsOptions } from './connect.js';
+export { NatsHealth, type NatsConnectionState } from './nats-health.js';
+export { NatsServiceTransport, type NatsServiceOptions, type NatsServiceStatus } from './nats-service.transport.js';
+export { NatsRpcClient, type NatsRpcClientOptions, type RequestOptions } from './nats-rpc.client.js';
+export { NatsTransportModule, NATS_CONNECTION, type NatsTransportModuleOptions } from './nats-transport.module.js';
+export { RpcErrorFilter } from './rpc-error.filter.js';
+export { resolveRoutes, type Routes, type RequestRoute, type EventRoute } from './routes.js';
+export { ServiceErrorHeaders, encodeJson, decodeJson, errorReply, errorFromReply, errorFromNats, type ErrorReply } from './wire.js';
+export type { NatsLogger } from './logger.js';
