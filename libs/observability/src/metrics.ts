@@ -8,7 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createMetricsRegistry(service: string, instance: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service, instance });
-  collectDefaultMetrics({ register: registry, prefix: 'p2p_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'p2p_' });
   return registry;
 }
 

@@ -64,8 +64,9 @@ export function validateMessage<T extends object>(cls: Ctor<T>, plain: unknown):
  */
 function dropNulls(value: object): void {
   for (const [key, child] of Object.entries(value)) {
-    if (child === null) delete (value as Record<string, unknown>)[key];
-    else if (typeof child === 'object') dropNulls(child as object);
+    if (Array.isArray(child)) child.forEach((item: unknown) => item !== null && typeof item === 'object' && dropNulls(item));
+    else if (child === null) delete (value as Record<string, unknown>)[key];
+    else if (typeof child === 'object') dropNulls(child);
   }
 }
 

@@ -1,0 +1,2 @@
+export { HttpClientConfig } from './http-client.config.js';
+export { createHttpClient, type Got } from './create-http-client.js';
