@@ -86,7 +86,14 @@ describe('the five apps on one NATS', () => {
       assert.equal(ready.status, 200, app.name);
       const metrics = await (await fetch(`${app.url}/metrics`)).text();
       assert.match(metrics, new RegExp(`p2p_process_cpu_seconds_total\\{service="${app.name}"`), app.name);
+      assert.match(metrics, /# TYPE p2p_rpc_server_requests_total counter/, app.name);
     }
+  });
+
+  it('count answered requests per endpoint and outcome in /metrics', async () => {
+    const text = await (await fetch(`${stack.apps.get('master-coordinator')!.url}/metrics`)).text();
+    assert.match(text, /p2p_rpc_server_requests_total\{endpoint="blob-locate",outcome="INVALID_ARGUMENT",service="master-coordinator",instance="node-a"\} 1/);
+    assert.match(text, /p2p_rpc_server_requests_total\{endpoint="blob-locate",outcome="ok",service="master-coordinator",instance="node-a"\} [1-9]/);
   });
 
   it('answer GET /v2/ on the registry mirror port', async () => {

@@ -13,7 +13,15 @@ export type Invoke = (handler: RequestRoute['handler'], data: unknown, ctx: Nats
  * validate the result against the response DTO, reply with plain JSON. Every failure becomes
  * a service error reply; nothing thrown here may escape into the NATS callback.
  */
-export async function answerRequest(route: RequestRoute, msg: ServiceMsg, invoke: Invoke, logger: NatsLogger): Promise<void> {
+export async function answerRequest(
+  route: RequestRoute,
+  msg: ServiceMsg,
+  invoke: Invoke,
+  logger: NatsLogger,
+  observe?: RequestObserver,
+): Promise<void> {
+  const started = process.hrtime.bigint();
+  const done = (outcome: string): void => observe?.(route.def.name, outcome, Number(process.hrtime.bigint() - started) / 1e9);
   let response: object;
   try {
     const request = validateMessage(route.def.request, decodeJson(msg.data));
@@ -23,10 +31,15 @@ export async function answerRequest(route: RequestRoute, msg: ServiceMsg, invoke
     reportFailure(route, err, logger);
     const reply = errorReply(err);
     msg.respondError(reply.status, reply.description, reply.body);
+    done(err instanceof ProtocolError ? err.code : 'INTERNAL');
     return;
   }
   msg.respond(encodeJson(response));
+  done('ok');
 }
+
+/** Told about every answered request: endpoint name, `ok` or the error code, and seconds taken. */
+export type RequestObserver = (endpoint: string, outcome: string, seconds: number) => void;
 
 /**
  * Delivers one event to its handler. Events have no reply, so a payload that is not JSON or a

@@ -2,6 +2,7 @@ export { NatsConfig, natsServers } from './nats.config.js';
 export { connectNats, connectionOptions, type ConnectNatsOptions } from './connect.js';
 export { NatsHealth, type NatsConnectionState } from './nats-health.js';
 export { NatsServiceTransport, type NatsServiceOptions, type NatsServiceStatus } from './nats-service.transport.js';
+export type { RequestObserver } from './answer.js';
 export { NatsRpcClient, type NatsRpcClientOptions, type RequestOptions } from './nats-rpc.client.js';
 export { NatsTransportModule, NATS_CONNECTION, type NatsTransportModuleOptions } from './nats-transport.module.js';
 export { RpcErrorFilter } from './rpc-error.filter.js';

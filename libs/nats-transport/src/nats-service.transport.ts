@@ -3,7 +3,7 @@ import { Server, type CustomTransportStrategy, type MessageHandler, type NatsCon
 import type { Msg, NatsConnection, Service, ServiceMsg, Subscription } from 'nats';
 import { lastValueFrom } from 'rxjs';
 import type { ServiceName } from '@accelerboat/registry-protocol';
-import { answerRequest, deliverEvent } from './answer.js';
+import { answerRequest, deliverEvent, type RequestObserver } from './answer.js';
 import { defaultLogger, describeError, type NatsLogger } from './logger.js';
 import { resolveRoutes, type EventRoute, type RequestRoute } from './routes.js';
 
@@ -27,6 +27,8 @@ export interface NatsServiceOptions {
   drainTimeoutMs?: number;
   /** Where handler failures are logged; Nest's Logger by default. */
   logger?: NatsLogger;
+  /** Called once per answered request, for metrics. */
+  observe?: RequestObserver;
 }
 
 /** Status values this transport emits on `status` (Nest 11 transport status). */
@@ -141,7 +143,7 @@ export class NatsServiceTransport extends Server<Record<string, (...args: unknow
       this.log.error(`endpoint ${route.def.name} subscription failed: ${err.message}`);
       return;
     }
-    this.track(answerRequest(route, msg, this.invoke, this.log));
+    this.track(answerRequest(route, msg, this.invoke, this.log, this.options.observe));
   }
 
   private onEvent(route: EventRoute, err: Error | null, msg: Msg): void {

@@ -3,7 +3,7 @@ import { Module, type DynamicModule, type INestApplication, type Provider } from
 import { NestFactory } from '@nestjs/core';
 import type { NatsConnection } from 'nats';
 import { exitOnConfigError, loadConfig, type ConfigShape, type LoadedConfig } from '@accelerboat/config';
-import { createLogger, createMetricsRegistry, DependencyMetrics, PinoNestLogger, MetricsRegistry, type Logger } from '@accelerboat/observability';
+import { createLogger, createMetricsRegistry, DependencyMetrics, PinoNestLogger, MetricsRegistry, RpcMetrics, type Logger } from '@accelerboat/observability';
 import { connectNats, NatsHealth, NatsServiceTransport, NatsTransportModule, type NatsConfig, type NatsLogger } from '@accelerboat/nats-transport';
 import { createRedis, isRedisReady, REDIS, type RedisConfig, type Redis } from '@accelerboat/redis-client';
 import type { ServiceName } from '@accelerboat/registry-protocol';
@@ -65,6 +65,7 @@ export async function bootstrapService<S extends ConfigShape & BaseShape>(
   const logger = createLogger(def.service).child({ instance: svc.instanceId });
   const metrics = createMetricsRegistry(def.service, svc.instanceId);
   const deps = new DependencyMetrics(metrics);
+  const rpc = new RpcMetrics(metrics);
   const readiness = new Readiness();
 
   const natsLogger: NatsLogger = {
@@ -114,6 +115,10 @@ export async function bootstrapService<S extends ConfigShape & BaseShape>(
         instanceId: svc.instanceId,
         subjectParams: def.subjectParams?.(config) ?? {},
         logger: natsLogger,
+        observe: (endpoint, outcome, seconds) => {
+          rpc.requests.inc({ endpoint, outcome });
+          rpc.duration.observe({ endpoint }, seconds);
+        },
       }),
     },
     { inheritAppConfig: true },

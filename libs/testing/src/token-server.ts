@@ -1,8 +1,9 @@
-import http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { createSigningCert, parseScope, signJwt, type AccessEntry, type SigningCert } from './jwt.js';
-import { tempDir } from './process.js';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createSigningCert, type AccessEntry } from './jwt.js';
+import { startProcess, tempDir, type ProcessHandle } from './process.js';
+import type { TokenServerConfig } from './token-server-main.js';
 
 /** Options for {@link startTokenServer}. */
 export interface TokenServerOptions {
@@ -18,7 +19,7 @@ export interface TokenServerOptions {
   issuer?: string;
   /** Token lifetime in seconds (default 300). */
   expiresIn?: number;
-  /** Where to write the key and cert (default: a temp dir removed on stop). */
+  /** Where to write the key, cert and log (default: a temp dir removed on stop). */
   dir?: string;
 }
 
@@ -28,7 +29,7 @@ export interface TokenRequest {
   /** Username presented, or undefined for anonymous callers. */
   user?: string;
   service?: string;
-  /** Raw scope strings as requested. */
+  /** Scope strings as requested, e.g. `repository:team/app:pull`. */
   scopes: string[];
   /** OAuth2 form fields (POST only). */
   grantType?: string;
@@ -39,7 +40,7 @@ export interface TokenRequest {
   granted: AccessEntry[];
 }
 
-/** A running Docker token server (in this process). */
+/** A running Docker token server (a child process; see token-server-main.ts for why). */
 export interface TokenServer {
   /** The realm, e.g. `http://127.0.0.1:1234/token`. */
   url: string;
@@ -49,125 +50,70 @@ export interface TokenServer {
   certPath: string;
   mode: 'kid' | 'x5c';
   /** All token requests so far, oldest first. */
-  requests(): TokenRequest[];
+  requests(): Promise<TokenRequest[]>;
   /** Replaces the user table (e.g. to change a password mid-test). */
-  setUsers(users: Record<string, string>): void;
+  setUsers(users: Record<string, string>): Promise<void>;
   /** Removes a user: later token requests with its credentials get 401. */
-  revoke(user: string): void;
-  setAnonymousPull(allowed: boolean): void;
+  revoke(user: string): Promise<void>;
+  setAnonymousPull(allowed: boolean): Promise<void>;
+  process: ProcessHandle;
   stop(): Promise<void>;
 }
 
 /**
- * Starts a token server implementing the Docker token spec on 127.0.0.1: GET with Basic auth and
- * repeated `scope` params (skopeo, docker) and the OAuth2 password-grant POST form (containerd).
+ * Starts a Docker token server on 127.0.0.1 that signs RS256 JWTs with a fresh self-signed key.
+ * It accepts the GET form (Basic auth, repeated `scope`; skopeo, docker) and the OAuth2
+ * password-grant POST form (containerd), and answers with `token` and `access_token`.
  */
 export async function startTokenServer(opts: TokenServerOptions = {}): Promise<TokenServer> {
   const ownDir = opts.dir ? undefined : tempDir('ab-token-');
-  const cert: SigningCert = await createSigningCert(opts.dir ?? ownDir!.path);
-  const mode = opts.mode ?? 'kid';
-  const service = opts.service ?? 'accelerboat-test-registry';
-  const issuer = opts.issuer ?? 'accelerboat-test-issuer';
-  const expiresIn = opts.expiresIn ?? 300;
-  let users = { ...(opts.users ?? {}) };
-  let anonymousPull = opts.anonymousPull ?? false;
-  const log: TokenRequest[] = [];
-
-  const grant = (user: string | undefined, scopes: string[]): AccessEntry[] =>
-    scopes.flatMap((s) => {
-      const a = parseScope(s);
-      if (!a) return [];
-      // Authenticated users get what they ask for; anonymous callers at most pull, and only if allowed.
-      const actions = user !== undefined ? a.actions : anonymousPull ? a.actions.filter((x) => x === 'pull') : [];
-      return actions.length ? [{ ...a, actions }] : [];
-    });
-
-  const handle = (req: http.IncomingMessage, body: string, res: http.ServerResponse) => {
-    const u = new URL(req.url ?? '/', 'http://x');
-    const rec: TokenRequest = { method: req.method === 'POST' ? 'POST' : 'GET', scopes: [], status: 200, granted: [] };
-    let password: string | undefined;
-    if (req.method === 'POST') {
-      const f = new URLSearchParams(body);
-      rec.grantType = f.get('grant_type') ?? undefined;
-      rec.clientId = f.get('client_id') ?? undefined;
-      rec.user = f.get('username') ?? undefined;
-      password = f.get('password') ?? undefined;
-      rec.service = f.get('service') ?? undefined;
-      // The OAuth2 form joins scopes with spaces; some clients repeat the field instead.
-      rec.scopes = f.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
-    } else {
-      const auth = req.headers.authorization ?? '';
-      if (auth.startsWith('Basic ')) {
-        const dec = Buffer.from(auth.slice(6), 'base64').toString('utf8');
-        const i = dec.indexOf(':');
-        rec.user = i < 0 ? dec : dec.slice(0, i);
-        password = i < 0 ? '' : dec.slice(i + 1);
-      }
-      rec.service = u.searchParams.get('service') ?? undefined;
-      rec.scopes = u.searchParams.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
-    }
-    log.push(rec);
-    const reply = (status: number, obj: unknown, headers: Record<string, string> = {}) => {
-      rec.status = status;
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(obj));
+  const dir = opts.dir ?? ownDir!.path;
+  try {
+    const cert = await createSigningCert(dir);
+    const cfg: TokenServerConfig = {
+      keyPath: cert.keyPath,
+      certPath: cert.certPath,
+      mode: opts.mode ?? 'kid',
+      service: opts.service ?? 'accelerboat-test-registry',
+      issuer: opts.issuer ?? 'accelerboat-test-issuer',
+      expiresIn: opts.expiresIn ?? 300,
+      users: { ...(opts.users ?? {}) },
+      anonymousPull: opts.anonymousPull ?? false,
+      adminPrefix: `/_admin/${randomUUID()}/`,
     };
-    if (req.method === 'POST' && rec.grantType !== 'password') {
-      return reply(400, { error: 'unsupported_grant_type' });
-    }
-    if (rec.user !== undefined && (!Object.hasOwn(users, rec.user) || users[rec.user] !== password)) {
-      return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'invalid username or password' }] }, {
-        'www-authenticate': 'Basic realm="accelerboat-test-token"',
-      });
-    }
-    rec.granted = grant(rec.user, rec.scopes);
-    const now = Math.floor(Date.now() / 1000);
-    const claims = {
-      iss: issuer,
-      sub: rec.user ?? '',
-      aud: rec.service ?? service,
-      exp: now + expiresIn,
-      nbf: now - 10,
-      iat: now,
-      jti: randomUUID(),
-      access: rec.granted,
-    };
-    const token = signJwt(claims, cert, mode);
-    reply(200, { token, access_token: token, expires_in: expiresIn, issued_at: new Date(now * 1000).toISOString() });
-  };
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      if (new URL(req.url ?? '/', 'http://x').pathname !== '/token') {
-        res.writeHead(404).end();
-        return;
-      }
-      handle(req, Buffer.concat(chunks).toString('utf8'), res);
+    const proc = await startProcess({
+      name: 'token-server',
+      command: process.execPath,
+      args: [fileURLToPath(new URL('./token-server-main.js', import.meta.url)), JSON.stringify(cfg)],
+      env: { NODE_OPTIONS: '' },
+      logFile: join(dir, 'token-server.log'),
+      readyWhen: { logLine: /token server listening on port \d+/ },
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  // Clients keep connections alive; without this, close() would wait for them to idle out.
-  server.unref();
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/token`,
-    service,
-    issuer,
-    certPath: cert.certPath,
-    mode,
-    requests: () => log.map((r) => ({ ...r, scopes: [...r.scopes], granted: r.granted.map((g) => ({ ...g })) })),
-    setUsers: (u) => void (users = { ...u }),
-    revoke: (user) => void delete users[user],
-    setAnonymousPull: (allowed) => void (anonymousPull = allowed),
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      await ownDir?.remove();
-    },
-  };
+    const port = Number(/token server listening on port (\d+)/.exec(proc.logs())![1]);
+    const base = `http://127.0.0.1:${port}`;
+    const call = async (op: string, body?: unknown) => {
+      const res = await fetch(`${base}${cfg.adminPrefix}${op}`, { method: body ? 'POST' : 'GET', body: body ? JSON.stringify(body) : undefined });
+      if (!res.ok) throw new Error(`token server ${op}: HTTP ${res.status}`);
+      return res.json() as Promise<unknown>;
+    };
+    return {
+      url: `${base}/token`,
+      service: cfg.service,
+      issuer: cfg.issuer,
+      certPath: cert.certPath,
+      mode: cfg.mode,
+      requests: () => call('requests') as Promise<TokenRequest[]>,
+      setUsers: async (users) => void (await call('users', { users })),
+      revoke: async (user) => void (await call('revoke', { user })),
+      setAnonymousPull: async (allowed) => void (await call('anonymous-pull', { allowed })),
+      process: proc,
+      async stop() {
+        await proc.stop();
+        await ownDir?.remove();
+      },
+    };
+  } catch (err) {
+    await ownDir?.remove();
+    throw err;
+  }
 }
