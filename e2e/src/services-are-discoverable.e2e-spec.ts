@@ -94,6 +94,8 @@ describe('the five apps on one NATS', () => {
     const text = await (await fetch(`${stack.apps.get('master-coordinator')!.url}/metrics`)).text();
     assert.match(text, /p2p_rpc_server_requests_total\{endpoint="blob-locate",outcome="INVALID_ARGUMENT",service="master-coordinator",instance="node-a"\} 1/);
     assert.match(text, /p2p_rpc_server_requests_total\{endpoint="blob-locate",outcome="ok",service="master-coordinator",instance="node-a"\} [1-9]/);
+    // The seeder beats every 500 ms in this stack (HEARTBEAT_INTERVAL_MS) through the typed CoordinatorClient.
+    assert.match(text, /p2p_rpc_server_requests_total\{endpoint="seeder-heartbeat",outcome="ok",service="master-coordinator",instance="node-a"\} [1-9]/);
   });
 
   it('answer GET /v2/ on the registry mirror port', async () => {

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { NatsRpcClient } from '@accelerboat/nats-transport';
-import { Endpoints } from '@accelerboat/registry-protocol';
+import { CoordinatorClient } from '@accelerboat/coordination';
 import { LOGGER, ServiceConfig, type ServiceIdentity, SERVICE_IDENTITY } from '@accelerboat/service-kit';
 import type { Logger } from '@accelerboat/observability';
 import { SeederConfig } from './seeder.config.js';
@@ -15,7 +14,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
   private failing = false;
 
   constructor(
-    @Inject(NatsRpcClient) private readonly rpc: NatsRpcClient,
+    @Inject(CoordinatorClient) private readonly coordinator: CoordinatorClient,
     @Inject(SeederConfig) private readonly cfg: SeederConfig,
     @Inject(ServiceConfig) private readonly service: ServiceConfig,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
@@ -34,7 +33,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
 
   private async beat(): Promise<void> {
     try {
-      await this.rpc.request(Endpoints.seederHeartbeat, {
+      await this.coordinator.heartbeat({
         seederId: this.service.instanceId,
         url: this.cfg.publicUrl ?? `http://127.0.0.1:${this.service.httpPort}`,
         activeJobs: 0,
