@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { copyFile, link } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeLayer } from './layer-stream.js';
-import { tempDir } from './process.js';
+import { tempDir } from './temp-dir.js';
 
 /** Media types for the two manifest flavours. */
 export const MEDIA_TYPES = {

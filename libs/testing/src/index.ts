@@ -1,5 +1,6 @@
 export * from './ports.js';
 export * from './process.js';
+export * from './temp-dir.js';
 export * from './nats.js';
 export * from './redis.js';
 export * from './jwt.js';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { findBinary } from './bin.js';
 import { freePort } from './ports.js';
-import { startProcess, tempDir, type ProcessHandle } from './process.js';
+import { startProcess, type ProcessHandle } from './process.js';
+import { tempDir } from './temp-dir.js';
 
 /** Options for {@link startNatsServer}. */
 export interface NatsServerOptions {

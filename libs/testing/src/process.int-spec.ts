@@ -1,6 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -8,10 +8,10 @@ import { freePort, startProcess, tempDir, waitForPort, type ProcessHandle } from
 
 const run = promisify(execFile);
 const node = (script: string) => ({ command: process.execPath, args: ['-e', script] });
+/** True while `pid` runs. A zombie counts as dead: once orphaned, it waits for init to reap it. */
 const alive = (pid: number) => {
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -94,6 +94,25 @@ describe('startProcess', () => {
       console.log(JSON.stringify({ pid: p.pid, dir: d.path }));`;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 10_000 });
     const { pid, dir } = JSON.parse(stdout) as { pid: number; dir: string };
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(alive(pid), false);
+    assert.equal(existsSync(dir), false);
+  });
+
+  it('also cleans up when the test process is killed by SIGTERM', async () => {
+    const lib = new URL('./index.js', import.meta.url).href;
+    const script = `import { startProcess, tempDir } from '${lib}';
+      const d = tempDir('ab-signalled-');
+      const p = await startProcess({ name: 'orphan', command: 'sleep', args: ['300'] });
+      console.log(JSON.stringify({ pid: p.pid, dir: d.path }));
+      setInterval(() => {}, 1000);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve) => child.stdout.once('data', (c: Buffer) => resolve(c.toString())));
+    const { pid, dir } = JSON.parse(line) as { pid: number; dir: string };
+    assert.ok(alive(pid) && existsSync(dir));
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, sig) => r(sig)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 'SIGTERM');
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(alive(pid), false);
     assert.equal(existsSync(dir), false);

@@ -1,8 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { canConnect } from './ports.js';
 
 /** How `startProcess` decides the process is ready. */
@@ -46,10 +43,9 @@ export interface ProcessHandle {
   stop(): Promise<void>;
 }
 
-// Every live child (and temp dir) is tracked so that a crashed or forgetful test never leaves
-// servers or files behind: the exit hook kills whatever is still running.
+// Every live child is tracked so that a crashed or forgetful test never leaves servers behind:
+// the exit hook kills whatever is still running.
 const live = new Set<ChildProcess>();
-const liveDirs = new Set<string>();
 let hooksInstalled = false;
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -65,46 +61,41 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-function installHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', () => {
-    for (const c of live) killGroup(c, 'SIGKILL');
-    if (!process.env.ACCELERBOAT_KEEP_TEST_DIRS) for (const d of liveDirs) rmSync(d, { recursive: true, force: true });
-  });
-  // 'exit' does not run when a signal kills us, so turn the usual termination signals into a
-  // cleanup followed by the default action.
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = () => {
-      for (const c of live) killGroup(c, 'SIGKILL');
-      process.removeListener(sig, onSignal);
-      process.kill(process.pid, sig);
-    };
-    process.on(sig, onSignal);
+const cleanups: (() => void)[] = [() => live.forEach((c) => killGroup(c, 'SIGKILL'))];
+
+function runCleanups(): void {
+  for (const f of cleanups.splice(0)) {
+    try {
+      f();
+    } catch {
+      /* best effort: keep cleaning up */
+    }
   }
 }
 
-/** A temporary directory that is removed by `remove()` or, at the latest, when this process exits. */
-export interface TempDir {
-  readonly path: string;
-  remove(): Promise<void>;
+/**
+ * Registers a synchronous cleanup that runs when this process exits, also on SIGINT, SIGTERM or
+ * SIGHUP ('exit' alone does not run when a signal kills the process). Installs the hooks once.
+ */
+export function onProcessExit(fn: () => void): void {
+  ensureHooks();
+  cleanups.push(fn);
 }
 
-/**
- * Creates a fresh directory under the OS temp dir. Set ACCELERBOAT_KEEP_TEST_DIRS=1 to keep
- * them for debugging.
- */
-export function tempDir(prefix = 'accelerboat-'): TempDir {
-  installHooks();
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  liveDirs.add(path);
-  return {
-    path,
-    async remove() {
-      liveDirs.delete(path);
-      if (!process.env.ACCELERBOAT_KEEP_TEST_DIRS) await rm(path, { recursive: true, force: true });
-    },
-  };
+function ensureHooks(): void {
+  if (!hooksInstalled) {
+    hooksInstalled = true;
+    process.on('exit', runCleanups);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+      const onSignal = () => {
+        runCleanups();
+        // Then die by the same signal, as if we had never caught it.
+        process.removeListener(sig, onSignal);
+        process.kill(process.pid, sig);
+      };
+      process.on(sig, onSignal);
+    }
+  }
 }
 
 /**
@@ -112,7 +103,7 @@ export function tempDir(prefix = 'accelerboat-'): TempDir {
  * Rejects (after killing it) with the tail of its output if it exits first or the timeout hits.
  */
 export async function startProcess(opts: StartProcessOptions): Promise<ProcessHandle> {
-  installHooks();
+  ensureHooks();
   const { name, timeoutMs = 15_000, stopGraceMs = 3_000, logBufferBytes = 256 * 1024 } = opts;
   const child = spawn(opts.command, opts.args ?? [], {
     cwd: opts.cwd,

@@ -1,6 +1,6 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startRegistry, RegistryClient, parseChallenge, type Registry } from './index.js';
+import { buildImage, fetchManifest, pushImage, startRegistry, RegistryClient, parseChallenge, type Registry } from './index.js';
 
 const basic = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
 
@@ -56,6 +56,18 @@ describe('startRegistry', () => {
         assert.equal((await fetch(`${reg.url}/v2/`, { headers: { authorization: basic(u, p) } })).status, 200);
       }
       assert.equal((await fetch(`${reg.url}/v2/`, { headers: { authorization: basic('alice', 'nope') } })).status, 401);
+    });
+
+    it('takes a push with Basic credentials and refuses one without', async () => {
+      const img = await buildImage({ layers: [100, 200] });
+      try {
+        const creds = { username: 'bob', password: 'hunter2' };
+        await pushImage(img, { registry: reg.host, repository: 'basic/app', creds });
+        assert.equal((await fetchManifest(reg.host, 'basic/app', 'latest', { creds })).digest, img.manifest.digest);
+        await assert.rejects(pushImage(img, { registry: reg.host, repository: 'basic/other' }), /HTTP 401/);
+      } finally {
+        await img.remove();
+      }
     });
   });
 

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { parseAccessLogLine, type AccessLogEntry } from './access-log.js';
 import { findBinary } from './bin.js';
 import { freePort } from './ports.js';
-import { startProcess, tempDir, type ProcessHandle } from './process.js';
+import { startProcess, type ProcessHandle } from './process.js';
+import { tempDir } from './temp-dir.js';
 import { startTokenServer, type TokenServer } from './token-server.js';
 
 const run = promisify(execFile);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSigningCert, type AccessEntry } from './jwt.js';
-import { startProcess, tempDir, type ProcessHandle } from './process.js';
+import { startProcess, type ProcessHandle } from './process.js';
+import { tempDir } from './temp-dir.js';
 import type { TokenServerConfig } from './token-server-main.js';
 
 /** Options for {@link startTokenServer}. */
