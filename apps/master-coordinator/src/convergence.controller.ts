@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { Endpoints, GetManifestRequest, GetTokenRequest, HeadManifestRequest, ProtocolError } from '@accelerboat/registry-protocol';
+import { CheckAccessRequest, Endpoints, GetManifestRequest, GetTokenRequest, HeadManifestRequest, ProtocolError } from '@accelerboat/registry-protocol';
 
 /**
  * Token and manifest convergence. The endpoints are registered (so operators and callers see the
@@ -12,6 +12,11 @@ export class ConvergenceController {
   @MessagePattern(Endpoints.tokenGet.subject)
   token(@Payload() _req: GetTokenRequest): never {
     throw notYet('token convergence');
+  }
+
+  @MessagePattern(Endpoints.accessCheck.subject)
+  access(@Payload() _req: CheckAccessRequest): never {
+    throw notYet('access convergence');
   }
 
   @MessagePattern(Endpoints.manifestHead.subject)

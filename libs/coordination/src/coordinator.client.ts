@@ -2,6 +2,8 @@ import type { NatsRpcClient } from '@accelerboat/nats-transport';
 import {
   Endpoints,
   type AckResponse,
+  type CheckAccessRequest,
+  type CheckAccessResponse,
   type CompleteJobRequest,
   type FailJobRequest,
   type GetManifestRequest,
@@ -30,6 +32,11 @@ export class CoordinatorClient {
 
   token(req: GetTokenRequest): Promise<GetTokenResponse> {
     return this.rpc.request(Endpoints.tokenGet, req);
+  }
+
+  /** Whether the client's credential may pull from the repository (converged, cached). */
+  checkAccess(req: CheckAccessRequest): Promise<CheckAccessResponse> {
+    return this.rpc.request(Endpoints.accessCheck, req);
   }
 
   headManifest(req: HeadManifestRequest): Promise<HeadManifestResponse> {

@@ -45,7 +45,7 @@ describe('endpointsOf', () => {
   it('returns the endpoints of one service and covers the catalogue exactly once', () => {
     assert.deepEqual(
       endpointsOf('master-coordinator').map((e) => e.name),
-      ['token-get', 'manifest-head', 'manifest-get', 'blob-locate', 'job-progress', 'job-complete', 'job-fail', 'seeder-heartbeat'],
+      ['token-get', 'access-check', 'manifest-head', 'manifest-get', 'blob-locate', 'job-progress', 'job-complete', 'job-fail', 'seeder-heartbeat'],
     );
     assert.deepEqual(endpointsOf('seeder').map((e) => e.name), ['job-assign']);
     const total = Object.values(ServiceNames).reduce((n, s) => n + endpointsOf(s).length, 0);

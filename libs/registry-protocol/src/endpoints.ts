@@ -3,6 +3,7 @@
  * else. Subjects follow `p2p.<service>.<noun>.<verb>.v<N>`. Never change a published subject or a
  * DTO incompatibly: add a `.v2` endpoint beside the old one and retire the old one later.
  */
+import { CheckAccessRequest, CheckAccessResponse } from './messages/access-check.js';
 import { defineEndpoint, ServiceNames, type EndpointDef, type RequestOf, type ResponseOf, type ServiceName } from './endpoint.js';
 import { AckResponse } from './messages/ack.js';
 import { LocateBlobRequest, LocateBlobResponse } from './messages/blob-locate.js';
@@ -34,6 +35,14 @@ export const Endpoints = {
     description: 'A registry bearer token for the given scopes and credential, fetched once per cache lifetime.',
     request: GetTokenRequest,
     response: GetTokenResponse,
+  }),
+  accessCheck: defineEndpoint({
+    service: coordinator,
+    name: 'access-check',
+    subject: 'p2p.coordinator.access.check.v1',
+    description: 'Whether a credential may pull from a repository, checked upstream once per cache lifetime.',
+    request: CheckAccessRequest,
+    response: CheckAccessResponse,
   }),
   manifestHead: defineEndpoint({
     service: coordinator,

@@ -21,6 +21,7 @@ export * from './messages/blob-locate.js';
 export * from './messages/cache-stats.js';
 export * from './messages/layer-index.js';
 export * from './messages/manifest.js';
+export * from './messages/access-check.js';
 export * from './messages/seeder-heartbeat.js';
 export * from './messages/seeder-job.js';
 export * from './messages/token.js';
