@@ -1,0 +1,106 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import type { FsBlobStore } from '@accelerboat/blob-store';
+import { digestProblem } from '@accelerboat/registry-protocol';
+import { CLUSTER_SECRET_HEADER, secretMatches } from './cluster-secret.js';
+import { holdLastByte } from './hold-tail.js';
+
+/** Where a peer server finds blobs: one or more stores, asked in order. */
+export interface PeerBlobSource {
+  store: Pick<FsBlobStore, 'stat' | 'inProgress' | 'follow'>;
+}
+
+export interface PeerBlobServerOptions {
+  sources: PeerBlobSource[];
+  clusterSecret: string;
+  /** Called once per served request: outcome is an HTTP status, bytes what was sent. */
+  observe?: (status: number, bytes: number) => void;
+}
+
+/**
+ * Serves `GET|HEAD /blobs/<digest>` to other nodes of the cluster: blobs are addressed by digest
+ * only (never by path), callers must present the cluster secret, a single Range is honoured, and
+ * blobs still being downloaded are served as their bytes land (the response then errors rather
+ * than ends if the download fails verification, so a peer never mistakes a wrong body for a
+ * right one). Returns false for paths it does not own, so it can sit in front of other routes.
+ */
+export function createPeerBlobHandler(opts: PeerBlobServerOptions): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+  return async (req, res) => {
+    const path = (req.url ?? '').split('?')[0]!;
+    if (!path.startsWith('/blobs/')) return false;
+    const done = (status: number, body?: string): boolean => {
+      res.writeHead(status, body ? { 'content-type': 'application/json' } : {}).end(body);
+      opts.observe?.(status, 0);
+      return true;
+    };
+    if (req.method !== 'GET' && req.method !== 'HEAD') return done(405, error('UNSUPPORTED', 'only GET and HEAD'));
+    if (!secretMatches(req.headers[CLUSTER_SECRET_HEADER], opts.clusterSecret)) return done(401, error('UNAUTHORIZED', 'cluster secret required'));
+    const digest = path.slice('/blobs/'.length);
+    const problem = digestProblem(digest);
+    if (problem) return done(400, error('DIGEST_INVALID', `invalid digest: ${problem}`));
+
+    const source = opts.sources.find((s) => s.store.stat(digest) || s.store.inProgress(digest));
+    if (!source) return done(404, error('BLOB_UNKNOWN', 'blob not on this node'));
+    const committed = source.store.stat(digest);
+    const size = committed?.size ?? source.store.inProgress(digest)?.expectedSize;
+
+    const range = parseSingleRange(req.headers.range);
+    if (range === 'invalid' || (range && size !== undefined && (range.start >= size || (range.end ?? 0) >= size))) {
+      res.setHeader('content-range', `bytes */${size ?? '*'}`);
+      return done(416, error('RANGE_INVALID', 'unsatisfiable range'));
+    }
+    const headers: Record<string, string | number> = {
+      'docker-content-digest': digest,
+      'accept-ranges': 'bytes',
+      'content-type': 'application/octet-stream',
+      // Tells the peer whether the bytes are verified yet; an in-progress body is verified by the reader.
+      'x-accelerboat-blob-state': committed ? 'committed' : 'in-progress',
+    };
+    let status = 200;
+    if (range) {
+      const end = range.end ?? (size !== undefined ? size - 1 : undefined);
+      if (end === undefined) return done(416, error('RANGE_INVALID', 'open range on a blob of unknown size'));
+      status = 206;
+      headers['content-range'] = `bytes ${range.start}-${end}/${size ?? '*'}`;
+      headers['content-length'] = end - range.start + 1;
+      range.end = end;
+    } else if (size !== undefined) {
+      headers['content-length'] = size;
+    }
+    if (req.method === 'HEAD') {
+      res.writeHead(status, headers).end();
+      opts.observe?.(status, 0);
+      return true;
+    }
+    // A range of an in-progress blob ends when its bytes have landed; the whole blob waits for
+    // the commit, so a verification failure aborts the response instead of ending it.
+    const follow = source.store.follow(digest, range ? { start: range.start, end: range.end, waitForCommit: !!committed } : {});
+    res.writeHead(status, headers);
+    let sent = 0;
+    follow.stream.on('data', (c: Buffer) => (sent += c.length));
+    try {
+      // An in-progress whole blob could still fail verification after its last byte landed.
+      if (committed || range) await pipeline(follow.stream, res);
+      else await pipeline(follow.stream, holdLastByte(), res);
+      opts.observe?.(status, sent);
+    } catch {
+      res.destroy();
+      opts.observe?.(599, sent);
+    }
+    return true;
+  };
+}
+
+function parseSingleRange(header: string | undefined): { start: number; end?: number } | 'invalid' | undefined {
+  if (!header) return undefined;
+  const m = /^bytes=(\d+)-(\d*)$/.exec(header.trim());
+  if (!m) return 'invalid';
+  const start = Number(m[1]);
+  const end = m[2] ? Number(m[2]) : undefined;
+  if (!Number.isSafeInteger(start) || (end !== undefined && end < start)) return 'invalid';
+  return { start, end };
+}
+
+function error(code: string, message: string): string {
+  return JSON.stringify({ errors: [{ code, message, detail: null }] });
+}
