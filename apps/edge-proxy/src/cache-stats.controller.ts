@@ -1,16 +1,20 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
+import { FsBlobStore } from '@accelerboat/blob-store';
 import { Endpoints, type CacheStatsResponse } from '@accelerboat/registry-protocol';
 import { ServiceConfig } from '@accelerboat/service-kit';
 
 /** NATS view of this node's cache, for `nats req p2p.edge-proxy.<node>.cache.stats.v1 '{}'`. */
 @Controller()
 export class CacheStatsController {
-  constructor(@Inject(ServiceConfig) private readonly service: ServiceConfig) {}
+  constructor(
+    @Inject(ServiceConfig) private readonly service: ServiceConfig,
+    @Inject(FsBlobStore) private readonly store: FsBlobStore,
+  ) {}
 
   @MessagePattern(Endpoints.cacheStats.subject)
   stats(): CacheStatsResponse {
-    // The blob cache arrives with the mirror path; until then it is honestly empty.
-    return { nodeId: this.service.instanceId, entries: 0, bytes: 0, limitBytes: 0, hits: 0, misses: 0 };
+    const s = this.store.stats();
+    return { nodeId: this.service.instanceId, entries: s.entries, bytes: s.bytes, limitBytes: s.maxBytes, hits: 0, misses: 0 };
   }
 }

@@ -1,13 +1,31 @@
-import { IsOptional, IsString, IsUrl, MinLength } from 'class-validator';
+import { IsBoolean, IsInt, IsNumber, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 import { EnvKey } from '@accelerboat/config';
+import { HttpClientConfig } from '@accelerboat/http-client';
 import { NatsConfig } from '@accelerboat/nats-transport';
 import { serviceConfigWithPort } from '@accelerboat/service-kit';
 
-/** The edge-proxy's own keys; shared ones come from ServiceConfig and NatsConfig. */
+/** The edge-proxy's own keys; shared ones come from ServiceConfig, NatsConfig and HttpClientConfig. */
 export class EdgeProxyConfig {
   @EnvKey('CACHE_DIR', { description: 'directory of the verified, content-addressed blob cache' })
   @IsString()
   cacheDir: string = '/var/lib/accelerboat/cache';
+
+  @EnvKey('CACHE_MAX_BYTES', { description: 'cache budget in bytes; least recently used blobs are evicted above it' })
+  @IsInt()
+  @Min(1 << 20)
+  cacheMaxBytes: number = 50 * 1024 ** 3;
+
+  @EnvKey('CACHE_HIGH_WATERMARK', { description: 'fraction of the budget that starts eviction' })
+  @IsNumber()
+  @Min(0.1)
+  @Max(1)
+  cacheHighWatermark: number = 0.9;
+
+  @EnvKey('CACHE_LOW_WATERMARK', { description: 'fraction of the budget eviction brings usage down to' })
+  @IsNumber()
+  @Min(0.05)
+  @Max(1)
+  cacheLowWatermark: number = 0.75;
 
   @EnvKey('CLUSTER_SECRET', { description: 'shared secret that peers present to read blobs from this node', secret: true })
   @IsString()
@@ -16,12 +34,43 @@ export class EdgeProxyConfig {
 
   @EnvKey('PUBLIC_URL', { description: 'base URL other nodes use to reach this node (default: derived from HTTP_HOST/PORT)' })
   @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   publicUrl?: string;
+
+  @EnvKey('REGISTRIES_FILE', { description: 'JSON file of upstream registries: originalHost, proxyHost, scheme, users[] (see docs)' })
+  @IsOptional()
+  @IsString()
+  registriesFile?: string;
+
+  @EnvKey('MIRROR_ANY_REGISTRY', { description: 'serve registries not listed in REGISTRIES_FILE too (off: the mirror cannot be aimed at arbitrary hosts)' })
+  @IsBoolean()
+  mirrorAnyRegistry: boolean = false;
+
+  @EnvKey('DEFAULT_REGISTRY', { description: 'registry for requests that name none (no ?ns= and no custom domain)' })
+  @IsOptional()
+  @IsString()
+  defaultRegistry?: string;
+
+  @EnvKey('UPSTREAM_CONCURRENCY', { description: 'direct upstream blob fetches this node runs at once (fallbacks cannot stampede the registry)' })
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  upstreamConcurrency: number = 8;
+
+  @EnvKey('ACCESS_ALLOW_TTL_MS', { description: 'how long a confirmed pull access is reused on this node' })
+  @IsInt()
+  @Min(0)
+  accessAllowTtlMs: number = 60_000;
+
+  @EnvKey('ACCESS_GRACE_MS', { description: 'while the upstream is unreachable, a previous positive access decision holds this long' })
+  @IsInt()
+  @Min(0)
+  accessGraceMs: number = 15 * 60_000;
 }
 
 export const edgeProxyConfig = {
   service: serviceConfigWithPort(5080),
   nats: NatsConfig,
+  http: HttpClientConfig,
   app: EdgeProxyConfig,
 };

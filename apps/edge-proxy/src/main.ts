@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ServiceNames } from '@accelerboat/registry-protocol';
 import { packageVersion, runService } from '@accelerboat/service-kit';
 import { edgeProxyConfig } from './edge-proxy.config.js';
-import { EdgeProxyModule } from './edge-proxy.module.js';
+import { EdgeProxyModule } from './mirror.module.js';
 
 await runService({
   service: ServiceNames.edgeProxy,

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { SeederRegistry } from '@accelerboat/coordination';
+import { JobScheduler, SeederRegistry } from '@accelerboat/coordination';
 import {
   Endpoints,
   CompleteJobRequest,
@@ -10,10 +10,17 @@ import {
   type AckResponse,
 } from '@accelerboat/registry-protocol';
 
-/** What seeders report: liveness and load, and the progress of the jobs they run. */
+/**
+ * What seeders report: liveness and load, and the progress of the jobs they run. Reports about
+ * jobs that were taken away or already ended are acknowledged too: the seeder did its part, and
+ * the scheduler simply ignores them.
+ */
 @Controller()
 export class SeederController {
-  constructor(@Inject(SeederRegistry) private readonly seeders: SeederRegistry) {}
+  constructor(
+    @Inject(SeederRegistry) private readonly seeders: SeederRegistry,
+    @Inject(JobScheduler) private readonly jobs: JobScheduler,
+  ) {}
 
   @MessagePattern(Endpoints.seederHeartbeat.subject)
   async heartbeat(@Payload() beat: SeederHeartbeatRequest): Promise<AckResponse> {
@@ -21,20 +28,21 @@ export class SeederController {
     return { ok: true };
   }
 
-  // Job records and reassignment arrive with the mirror path; reports are accepted meanwhile so
-  // seeders never see errors for doing their part.
   @MessagePattern(Endpoints.jobProgress.subject)
-  progress(@Payload() _req: ReportJobProgressRequest): AckResponse {
+  async progress(@Payload() req: ReportJobProgressRequest): Promise<AckResponse> {
+    await this.jobs.progress(req);
     return { ok: true };
   }
 
   @MessagePattern(Endpoints.jobComplete.subject)
-  complete(@Payload() _req: CompleteJobRequest): AckResponse {
+  async complete(@Payload() req: CompleteJobRequest): Promise<AckResponse> {
+    await this.jobs.complete(req);
     return { ok: true };
   }
 
   @MessagePattern(Endpoints.jobFail.subject)
-  fail(@Payload() _req: FailJobRequest): AckResponse {
+  async fail(@Payload() req: FailJobRequest): Promise<AckResponse> {
+    await this.jobs.fail(req);
     return { ok: true };
   }
 }

@@ -1,3 +1,16 @@
-export { BlobLocator } from './blob-locator.js';
+export { BlobLocator, type BlobLocatorOptions, type JobStarter } from './blob-locator.js';
 export { SeederRegistry, type SeederStatus } from './seeder-registry.js';
 export { CoordinatorClient } from './coordinator.client.js';
+export { SeederClient, type SeederAssigner } from './seeder.client.js';
+export { systemClock, type Clock } from './clock.js';
+export { InProcessSingleFlight, type SingleFlight, type SingleFlightOptions } from './single-flight.js';
+export { SharedSingleFlight, flightKey, type SharedSingleFlightOptions, type FlightFallback } from './shared-single-flight.js';
+export { MemoryFlightStore, type FlightStore, type FlightEntry, type FlightOutcome } from './flight-store.js';
+export { RedisSingleFlight, RedisFlightStore } from './redis-single-flight.js';
+export { JobScheduler, type JobSchedulerOptions, type SweepResult } from './job-scheduler.js';
+export { isActive, ticketOf, type EnsureJobRequest, type JobPatch, type JobRecord, type JobStatus, type JobTicket } from './job.js';
+export { RECENT_JOBS_MAX, type JobStore, type JobUpdateOptions, type Unlock } from './job-store.js';
+export { MemoryJobStore } from './memory-job-store.js';
+export { RedisJobStore } from './redis-job-store.js';
+export { SeederPlacer, rankSeeders, type LiveSeeders, type Placement, type PlacementOptions } from './seeder-placer.js';
+export { NatsEventSink, MemoryEventSink, type EventSink } from './event-sink.js';

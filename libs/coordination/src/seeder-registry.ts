@@ -20,6 +20,7 @@ export class SeederRegistry {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Records a beat: the seeder counts as live, with this load, for the next TTL seconds. */
   async heartbeat(beat: SeederHeartbeatRequest): Promise<void> {
     const status: SeederStatus = { ...beat, seenAt: this.now() };
     await this.redis.multi().set(key(beat.seederId), JSON.stringify(status), 'EX', this.ttlSeconds).sadd(SET, beat.seederId).exec();

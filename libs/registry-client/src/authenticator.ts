@@ -84,6 +84,31 @@ export class Authenticator {
     return undefined;
   }
 
+  /**
+   * A token for explicit scopes, for a client of the mirror that asks for one (the mirror rewrote
+   * the realm to itself). The realm is the one the registry itself names in its challenge, learnt
+   * by asking `/v2/` when not known, never one a caller supplies.
+   */
+  async token(target: AuthTarget, scopes: string[], credential: Credential): Promise<CachedToken> {
+    let learnt = this.recall(target.host);
+    if (!learnt) {
+      const res = await this.http(`${target.scheme}://${target.host}/v2/`, { method: 'GET', followRedirect: false, throwHttpErrors: false });
+      const bearer = findChallenge(parseWwwAuthenticate(res.headers['www-authenticate']), 'bearer');
+      if (!bearer) throw new UpstreamError('INVALID_ARGUMENT', `registry ${target.host} does not use token authentication`, res.statusCode);
+      learnt = { scheme: 'bearer', realm: bearer.params.realm ?? '', service: bearer.params.service ?? '', at: this.clock() };
+      this.remember(target.host, learnt);
+    }
+    if (learnt.scheme !== 'bearer') throw new UpstreamError('INVALID_ARGUMENT', `registry ${target.host} does not use token authentication`);
+    if (credential.kind === 'bearer') throw new UpstreamError('INVALID_ARGUMENT', 'a bearer token cannot be exchanged for another token');
+    const key = this.key(target.host, learnt.service, scopes.slice(0, MAX_SCOPES), credential);
+    const hit = this.tokens.get(key);
+    if (hit) return hit;
+    const got = await this.fetch(target, learnt.realm, key, credential);
+    const entry = this.tokens.get(key);
+    if (!got.header || !entry) throw new UpstreamError('UNAUTHORIZED', `the token realm of ${target.host} refused the credential`, 401);
+    return entry;
+  }
+
   /** Fetches and caches a token; a realm that refuses the credential yields no header. */
   private async fetch(target: AuthTarget, realmText: string, key: TokenKey, credential: Credential): Promise<Authorization> {
     if (credential.kind === 'bearer') return {};

@@ -101,6 +101,19 @@ export class UpstreamRequester {
   }
 
   /** The credentials to try, in order, and the target settings for a request. */
+  /**
+   * A bearer token for `scopes` from the registry's own realm, cached until its expiry; for
+   * clients that the mirror sent to its own token endpoint. Throws INVALID_ARGUMENT when the
+   * registry does not use token auth, UNAUTHORIZED when the realm refuses the credential.
+   */
+  async token(registry: string, scopes: string[], credential: Credential): Promise<{ token: string; expiresIn: number }> {
+    const host = normalizeRegistryHost(registry);
+    const settings = this.registries.get(host) ?? {};
+    const target: AuthTarget = { host, scheme: settings.scheme ?? 'https', tokenForm: settings.tokenForm, realmHosts: settings.realmHosts };
+    const entry = await this.auth.token(target, scopes, credential);
+    return { token: entry.token, expiresIn: Math.max(1, Math.floor((entry.expiresAt - this.clock()) / 1000)) };
+  }
+
   private async exchange(req: UpstreamRequest): Promise<UpstreamResponse> {
     const registry = normalizeRegistryHost(req.registry);
     const repository = checkRepository(req.repository);

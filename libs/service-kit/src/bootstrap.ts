@@ -105,7 +105,8 @@ export async function bootstrapService<S extends ConfigShape & BaseShape>(
     exports: shared.map((p) => (p as { provide: unknown }).provide as string),
   };
 
-  const app = await NestFactory.create(root, { logger: new PinoNestLogger(logger), bufferLogs: false, abortOnError: false });
+  // No body parser: apps that proxy (the edge-proxy's registry surface) need request bodies untouched.
+  const app = await NestFactory.create(root, { logger: new PinoNestLogger(logger), bufferLogs: false, abortOnError: false, bodyParser: false });
   app.connectMicroservice(
     {
       strategy: new NatsServiceTransport(nc, {

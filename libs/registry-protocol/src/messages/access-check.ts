@@ -1,5 +1,6 @@
 import { IsBoolean, IsOptional } from 'class-validator';
 import { AUTHORIZATION_MAX_LENGTH, IsHeaderValue } from '../header-value.js';
+import { IsDigest } from '../oci/digest.js';
 import { IsRepositoryName } from '../oci/reference.js';
 import { IsRegistryHost } from '../oci/registry-host.js';
 
@@ -14,6 +15,14 @@ export class CheckAccessRequest {
 
   @IsRepositoryName()
   repository!: string;
+
+  /**
+   * The blob about to be served. Access is then checked for this blob through this repository
+   * (a registry refuses blobs a repository does not contain), not just for the repository.
+   */
+  @IsOptional()
+  @IsDigest()
+  digest?: string;
 
   /** The client's own `Authorization` header value. SECRET: never log it. Absent = anonymous. */
   @IsOptional()

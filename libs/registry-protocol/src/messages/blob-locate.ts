@@ -1,3 +1,4 @@
+import { AUTHORIZATION_MAX_LENGTH, IsHeaderValue } from '../header-value.js';
 // class-transformer's @Type reads decorator metadata when the class is declared, so the polyfill
 // must be loaded before this module's classes, whoever imports it first.
 import 'reflect-metadata';
@@ -38,6 +39,14 @@ export class LocateBlobRequest {
   @IsOptional()
   @IsRepositoryName()
   repository?: string;
+
+  /**
+   * The client's own `Authorization` header value, handed to the seeder that downloads the blob
+   * for it. SECRET: never log it. Absent for anonymous pulls.
+   */
+  @IsOptional()
+  @IsHeaderValue(AUTHORIZATION_MAX_LENGTH)
+  authorization?: string;
 }
 
 /** Kinds of places a blob can be read from. Wire-stable. */

@@ -22,10 +22,15 @@ export class GetTokenRequest {
   @IsRegistryHost()
   registry!: string;
 
-  /** The `realm` of the `WWW-Authenticate: Bearer` challenge: the token endpoint. */
+  /**
+   * The `realm` the client was sent to, informational only: the coordinator fetches tokens from
+   * the realm the registry itself names in its own challenge, never from one a caller supplies,
+   * so a caller cannot make it send credentials elsewhere.
+   */
+  @IsOptional()
   @IsUrl(URL_OPTIONS)
   @MaxLength(URL_MAX_LENGTH)
-  realm!: string;
+  realm?: string;
 
   /** The challenge's `service` parameter, passed through unchanged. */
   @IsOptional()

@@ -1,0 +1,108 @@
+import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Express, NextFunction, Request, Response } from 'express';
+import { FsBlobStore } from '@accelerboat/blob-store';
+import { CoordinatorClient } from '@accelerboat/coordination';
+import { createHttpClient, HttpClientConfig, type Got } from '@accelerboat/http-client';
+import { LayerIndexerClient } from '@accelerboat/layer-index';
+import {
+  AccessChecker,
+  BlobFetcher,
+  BlobHandler,
+  createRegistryHandler,
+  loadRegistries,
+  ManifestHandler,
+  passwordOf,
+  Semaphore,
+  TokenEndpoint,
+  UpstreamChallenges,
+  UpstreamResolver,
+} from '@accelerboat/mirror';
+import { NatsRpcClient } from '@accelerboat/nats-transport';
+import type { Logger } from '@accelerboat/observability';
+import { createPeerBlobHandler, PeerBlobClient } from '@accelerboat/peer-http';
+import { basicCredential, TokenCache, UpstreamClient } from '@accelerboat/registry-client';
+import { ProtocolError } from '@accelerboat/registry-protocol';
+import { LOGGER, ServiceConfig, SERVICE_IDENTITY, type ServiceIdentity } from '@accelerboat/service-kit';
+import { CacheStatsController } from './cache-stats.controller.js';
+import { NatsControlPlane } from './control-plane.adapter.js';
+import { EdgeProxyConfig } from './edge-proxy.config.js';
+
+/**
+ * Wires the registry mirror: the blob cache, the upstream client, the cluster control plane and
+ * the HTTP handlers, mounted on the app's HTTP server next to /healthz, /readyz and /metrics.
+ */
+class MirrorMount implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(HttpAdapterHost) private readonly adapter: HttpAdapterHost,
+    @Inject(FsBlobStore) private readonly store: FsBlobStore,
+    @Inject(EdgeProxyConfig) private readonly cfg: EdgeProxyConfig,
+    @Inject(HttpClientConfig) private readonly httpCfg: HttpClientConfig,
+    @Inject(ServiceConfig) private readonly service: ServiceConfig,
+    @Inject(NatsRpcClient) private readonly rpc: NatsRpcClient,
+    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    const http: Got = createHttpClient(this.httpCfg, `accelerboat-edge-proxy/${this.identity.version}`);
+    const mappings = loadRegistries(this.cfg.registriesFile);
+    const resolver = new UpstreamResolver(mappings, { allowAny: this.cfg.mirrorAnyRegistry, defaultRegistry: this.cfg.defaultRegistry });
+    const upstream = new UpstreamClient({
+      http,
+      tokens: new TokenCache(),
+      registries: Object.fromEntries(
+        mappings.map((m) => [m.originalHost, { scheme: m.scheme, credentials: m.users.map((u) => basicCredential(u.username, passwordOf(u))) }]),
+      ),
+    });
+    const control = new NatsControlPlane(new CoordinatorClient(this.rpc), new LayerIndexerClient(this.rpc));
+    const peerUrl = this.cfg.publicUrl ?? `http://${this.service.httpHost === '0.0.0.0' ? '127.0.0.1' : this.service.httpHost}:${this.service.httpPort}`;
+    const upstreamLimit = new Semaphore(this.cfg.upstreamConcurrency);
+    const challenges = new UpstreamChallenges(http);
+    const fetcher = new BlobFetcher(this.store, control, new PeerBlobClient(http, this.cfg.clusterSecret), upstream, {
+      nodeId: this.service.instanceId,
+      peerUrl,
+      upstreamLimit,
+      observe: (event, detail) => this.logger.info({ event, ...detail }, `blob ${event}`),
+    });
+    const access = new AccessChecker(control, upstream, { allowTtlMs: this.cfg.accessAllowTtlMs, denyTtlMs: 5_000, graceMs: this.cfg.accessGraceMs });
+    const registry = createRegistryHandler({
+      resolver,
+      manifests: new ManifestHandler(control, upstream),
+      blobs: new BlobHandler({ store: this.store, access, fetcher, upstream, challenges, upstreamLimit }),
+      tokens: new TokenEndpoint(resolver, control, async () => {
+        throw new ProtocolError('UNAVAILABLE', 'the coordinator is needed to fetch tokens');
+      }),
+      challenges,
+      http,
+      mirrorBase: (req) => `http://${req.headers.host ?? peerUrl.replace(/^https?:\/\//, '')}`,
+      onError: (err, req) => this.logger.warn({ err: (err as Error).message, method: req.method, path: (req.url ?? '').split('?')[0] }, 'registry request failed'),
+    });
+    const peers = createPeerBlobHandler({ sources: [{ store: this.store }], clusterSecret: this.cfg.clusterSecret });
+    const app = this.adapter.httpAdapter.getInstance<Express>();
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      const path = req.url ?? '';
+      if (path.startsWith('/v2') || path.startsWith('/auth/token/')) return void registry(req, res);
+      if (path.startsWith('/blobs/')) return void peers(req, res);
+      next();
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+@Module({
+  controllers: [CacheStatsController],
+  providers: [
+    {
+      provide: FsBlobStore,
+      useFactory: (cfg: EdgeProxyConfig) =>
+        FsBlobStore.open(cfg.cacheDir, { maxBytes: cfg.cacheMaxBytes, highWatermark: cfg.cacheHighWatermark, lowWatermark: cfg.cacheLowWatermark }),
+      inject: [EdgeProxyConfig],
+    },
+    MirrorMount,
+  ],
+})
+export class EdgeProxyModule {}
