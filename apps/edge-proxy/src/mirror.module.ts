@@ -21,8 +21,7 @@ import {
 import { NatsRpcClient } from '@accelerboat/nats-transport';
 import type { Logger } from '@accelerboat/observability';
 import { createPeerBlobHandler, PeerBlobClient } from '@accelerboat/peer-http';
-import { basicCredential, TokenCache, UpstreamClient } from '@accelerboat/registry-client';
-import { ProtocolError } from '@accelerboat/registry-protocol';
+import { basicCredential, credentialFromAuthorization, TokenCache, UpstreamClient } from '@accelerboat/registry-client';
 import { LOGGER, ServiceConfig, SERVICE_IDENTITY, type ServiceIdentity } from '@accelerboat/service-kit';
 import { CacheStatsController } from './cache-stats.controller.js';
 import { NatsControlPlane } from './control-plane.adapter.js';
@@ -68,10 +67,11 @@ class MirrorMount implements OnModuleInit, OnApplicationShutdown {
     const access = new AccessChecker(control, upstream, { allowTtlMs: this.cfg.accessAllowTtlMs, denyTtlMs: 5_000, graceMs: this.cfg.accessGraceMs });
     const registry = createRegistryHandler({
       resolver,
-      manifests: new ManifestHandler(control, upstream),
+      manifests: new ManifestHandler(control, upstream, this.store, access),
       blobs: new BlobHandler({ store: this.store, access, fetcher, upstream, challenges, upstreamLimit }),
-      tokens: new TokenEndpoint(resolver, control, async () => {
-        throw new ProtocolError('UNAVAILABLE', 'the coordinator is needed to fetch tokens');
+      tokens: new TokenEndpoint(resolver, control, async (reg, scopes, authorization) => {
+        const t = await upstream.token(reg, scopes, credentialFromAuthorization(authorization));
+        return { token: t.token, expiresIn: t.expiresIn };
       }),
       challenges,
       http,

@@ -56,14 +56,11 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
 }
 
 /** A containerd hosts.toml directory that sends `registry` to the mirror first, the registry itself second. */
-export function writeHostsDir(dir: string, registry: string, mirrorUrl: string): string {
+export function writeHostsDir(dir: string, registry: string, mirrorUrl: string, serverUrl = `http://${registry}`): string {
   const hostsDir = join(dir, 'certs.d');
   mkdirSync(join(hostsDir, registry), { recursive: true });
-  writeFileSync(
-    join(hostsDir, registry, 'hosts.toml'),
-    `server = "http://${registry}"\n\n[host."${mirrorUrl}"]\n  capabilities = ["pull", "resolve"]\n`,
-  );
-  return hostsDir;
+  writeFileSync(join(hostsDir, registry, 'hosts.toml'), `server = "${serverUrl}"\n\n[host."${mirrorUrl}"]\n  capabilities = ["pull", "resolve"]\n`);
+  return dir;
 }
 
 /** A containers registries.conf that mirrors `registry` through `mirrorHost` (host:port), both plain HTTP. */

@@ -32,6 +32,8 @@ export interface Stack {
   redis: RedisServer;
   apps: Map<ServiceName, RunningApp>;
   clusterSecret: string;
+  /** Scratch directory of this stack (cache, seeder store, client configs). */
+  dir: string;
   stop(): Promise<void>;
 }
 
@@ -54,7 +56,7 @@ export async function startApp(name: ServiceName, env: Record<string, string>): 
  * NATS, Redis and the five apps, each on free ports, as separate processes. `instanceId` becomes
  * INSTANCE_ID of the per-node apps.
  */
-export async function startStack(opts: { instanceId?: string } = {}): Promise<Stack> {
+export async function startStack(opts: { instanceId?: string; env?: Record<string, string> } = {}): Promise<Stack> {
   const nats = await startNatsServer();
   const redis = await startRedisServer();
   const dir = tempDir('ab-e2e-');
@@ -68,6 +70,7 @@ export async function startStack(opts: { instanceId?: string } = {}): Promise<St
     SEEDER_DIR: join(dir.path, 'seeder'),
     BLOB_DIRS: `${join(dir.path, 'cache')},${join(dir.path, 'seeder')}`,
     HEARTBEAT_INTERVAL_MS: '500',
+    ...opts.env,
   };
   const apps = new Map<ServiceName, RunningApp>();
   const stop = async (): Promise<void> => {
@@ -82,5 +85,5 @@ export async function startStack(opts: { instanceId?: string } = {}): Promise<St
     await stop();
     throw e;
   }
-  return { nats, redis, apps, clusterSecret, stop };
+  return { nats, redis, apps, clusterSecret, dir: dir.path, stop };
 }

@@ -39,9 +39,9 @@ export class AccessChecker {
     this.now = opts.now ?? Date.now;
   }
 
-  async allowed(registry: RegistryMapping, repository: string, digest: string, authorization: string | undefined): Promise<boolean> {
+  async allowed(registry: RegistryMapping, repository: string, digest: string | undefined, authorization: string | undefined): Promise<boolean> {
     const credential = credentialFromAuthorization(authorization);
-    const key = `${registry.originalHost}|${repository}|${digest}|${fingerprint(credential)}`;
+    const key = `${registry.originalHost}|${repository}|${digest ?? '*'}|${fingerprint(credential)}`;
     const prior = this.decisions.get(key);
     const age = prior ? this.now() - prior.at : Infinity;
     if (prior && age < (prior.allowed ? this.opts.allowTtlMs : this.opts.denyTtlMs)) return prior.allowed;
@@ -56,18 +56,23 @@ export class AccessChecker {
     return allowed;
   }
 
-  private async ask(registry: RegistryMapping, repository: string, digest: string, authorization: string | undefined, credential: Credential): Promise<boolean> {
+  /** Whether the credential may pull from the repository at all (for content addressed by digest, like cached manifests). */
+  async allowedRepository(registry: RegistryMapping, repository: string, authorization: string | undefined): Promise<boolean> {
+    return this.allowed(registry, repository, undefined, authorization);
+  }
+
+  private async ask(registry: RegistryMapping, repository: string, digest: string | undefined, authorization: string | undefined, credential: Credential): Promise<boolean> {
     try {
-      const res = await this.control.checkAccess({ registry: registry.originalHost, repository, digest, ...(authorization ? { authorization } : {}) });
+      const res = await this.control.checkAccess({ registry: registry.originalHost, repository, ...(digest ? { digest } : {}), ...(authorization ? { authorization } : {}) });
       return res.allowed;
     } catch (e) {
       if (!isUnavailable(e)) throw e;
     }
-    if (await this.upstream.checkPullAccess(registry.originalHost, repository, credential, { blob: digest })) return true;
+    if (await this.upstream.checkPullAccess(registry.originalHost, repository, credential, digest ? { blob: digest } : undefined)) return true;
     // An anonymous client on a registry with configured accounts pulls as those accounts.
     if (credential.kind !== 'anonymous') return false;
     for (const user of registry.users) {
-      if (await this.upstream.checkPullAccess(registry.originalHost, repository, basicCredential(user.username, passwordOf(user)), { blob: digest })) return true;
+      if (await this.upstream.checkPullAccess(registry.originalHost, repository, basicCredential(user.username, passwordOf(user)), digest ? { blob: digest } : undefined)) return true;
     }
     return false;
   }

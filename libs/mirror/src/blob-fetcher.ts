@@ -1,9 +1,10 @@
 import type { Readable } from 'node:stream';
 import type { BlobWriter, FsBlobStore } from '@accelerboat/blob-store';
 import type { PeerBlobClient } from '@accelerboat/peer-http';
-import { credentialFromAuthorization, type UpstreamClient } from '@accelerboat/registry-client';
+import type { UpstreamClient } from '@accelerboat/registry-client';
 import type { BlobSource } from '@accelerboat/registry-protocol';
 import type { ControlPlane } from './control-plane.js';
+import { fetchCredential } from './http-util.js';
 import type { RegistryMapping } from './registry-mapping.js';
 import type { Semaphore } from './semaphore.js';
 
@@ -54,7 +55,7 @@ export class BlobFetcher {
 
     const located = target.upstreamOnly ? undefined : await this.locate(target);
     let size = located?.size;
-    if (size === undefined) size = (await this.upstream.headBlob(target.registry.originalHost, target.repository, target.digest, credentialFromAuthorization(target.authorization))).size;
+    if (size === undefined) size = (await this.upstream.headBlob(target.registry.originalHost, target.repository, target.digest, fetchCredential(target.authorization))).size;
     const claim = this.store.writeOrJoin(target.digest, size === undefined ? {} : { expectedSize: size });
     if (claim.role === 'present') return { size: claim.size };
     if (claim.role === 'follower') return { size: claim.progress.expectedSize ?? size };
@@ -97,7 +98,7 @@ export class BlobFetcher {
         this.opts.observe?.('upstream-fallback', { digest: target.digest, from: writer.bytesWritten });
         await this.opts.upstreamLimit.run(async () => {
           const range = writer.bytesWritten > 0 ? { start: writer.bytesWritten } : undefined;
-          const blob = await this.upstream.getBlob(target.registry.originalHost, target.repository, target.digest, { range, credential: credentialFromAuthorization(target.authorization) });
+          const blob = await this.upstream.getBlob(target.registry.originalHost, target.repository, target.digest, { range, credential: fetchCredential(target.authorization) });
           if (range && !blob.partial) throw new Error('upstream ignored the range');
           await this.copy(blob.stream, writer);
         });

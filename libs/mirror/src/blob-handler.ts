@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import type { FsBlobStore } from '@accelerboat/blob-store';
 import { HOP_HEADER, holdLastByte } from '@accelerboat/peer-http';
-import { credentialFromAuthorization, type UpstreamClient } from '@accelerboat/registry-client';
+import type { UpstreamClient } from '@accelerboat/registry-client';
 import type { AccessChecker } from './access-checker.js';
 import type { BlobFetcher } from './blob-fetcher.js';
 import type { UpstreamChallenges } from './challenges.js';
-import { API_VERSION_HEADER, clientAuthorization, sendError } from './http-util.js';
+import { API_VERSION_HEADER, clientAuthorization, sendError, fetchCredential } from './http-util.js';
 import { OciError } from './oci-error.js';
 import { parseRange, type ByteRange } from './range.js';
 import type { RegistryMapping } from './registry-mapping.js';
@@ -91,7 +91,7 @@ export class BlobHandler {
   private async proxyUpstream(req: IncomingMessage, res: ServerResponse, registry: RegistryMapping, repository: string, digest: string, authorization?: string): Promise<void> {
     this.deps.observe?.('fallback', 0);
     await this.deps.upstreamLimit.run(async () => {
-      const credential = credentialFromAuthorization(authorization);
+      const credential = fetchCredential(authorization);
       if (req.method === 'HEAD') {
         const head = await this.deps.upstream.headBlob(registry.originalHost, repository, digest, credential);
         this.writeHead(res, digest, head.size, undefined);

@@ -1,3 +1,4 @@
+import { credentialFromAuthorization, type Credential } from '@accelerboat/registry-client';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ProtocolError } from '@accelerboat/registry-protocol';
 import { OciError, type OciErrorCode } from './oci-error.js';
@@ -60,4 +61,12 @@ export function clientAuthorization(req: IncomingMessage): string | undefined {
   if (typeof a !== 'string' || a.length === 0) return undefined;
   if (a.length > 8192) throw new OciError('UNAUTHORIZED', 'authorization header too large', 431);
   return a;
+}
+
+/**
+ * The credential to fetch with: the client's own when it sent one; otherwise none, which lets the
+ * upstream client try anonymous access and then the registry's configured accounts.
+ */
+export function fetchCredential(authorization: string | undefined): Credential | undefined {
+  return authorization ? credentialFromAuthorization(authorization) : undefined;
 }
