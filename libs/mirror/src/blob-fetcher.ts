@@ -35,6 +35,8 @@ export interface BlobFetcherOptions {
  * with `store.follow` while they land. The store verifies the digest before the blob counts.
  */
 export class BlobFetcher {
+  private readonly starting = new Map<string, Promise<{ size?: number }>>();
+
   constructor(
     private readonly store: FsBlobStore,
     private readonly control: ControlPlane,
@@ -48,6 +50,15 @@ export class BlobFetcher {
    * when no download could even start (then the caller proxies the upstream directly).
    */
   async ensure(target: FetchTarget): Promise<{ size?: number }> {
+    // Concurrent requests for one cold blob on this node share one locate and one size probe.
+    const pending = this.starting.get(target.digest);
+    if (pending) return pending;
+    const start = this.start(target).finally(() => this.starting.delete(target.digest));
+    this.starting.set(target.digest, start);
+    return start;
+  }
+
+  private async start(target: FetchTarget): Promise<{ size?: number }> {
     const stat = this.store.stat(target.digest);
     if (stat) return { size: stat.size };
     const progress = this.store.inProgress(target.digest);

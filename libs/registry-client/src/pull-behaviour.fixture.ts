@@ -66,6 +66,13 @@ export function pullBehaviour(options: RegistryOptions, credentialFor: (env: Reg
       assert.deepEqual(await client.headBlob(env.registry.host, env.repository, layer.digest, credential), { digest: layer.digest, size: layer.size });
     });
 
+    it('heads a blob larger than any manifest may be, and checks access with it as the probe', async () => {
+      const layer = env.image.layers[2]!;
+      assert.ok(layer.size > 4 * 1024 * 1024);
+      assert.deepEqual(await client.headBlob(env.registry.host, env.repository, layer.digest, credential), { digest: layer.digest, size: layer.size });
+      if (credential) assert.equal(await client.checkPullAccess(env.registry.host, env.repository, credential, { blob: layer.digest }), true);
+    });
+
     it('maps an unknown tag to NOT_FOUND and keeps the registry code MANIFEST_UNKNOWN', async () => {
       await assert.rejects(client.getManifest(env.registry.host, env.repository, 'nope', { credential }), (e: unknown) => {
         assert.ok(e instanceof UpstreamError && ProtocolError.is(e, 'NOT_FOUND'), String(e));

@@ -96,6 +96,11 @@ export class UpstreamRequester {
     const res = await this.exchange(req);
     if (req.stream) return { status: res.status, headers: res.headers, stream: res.body };
     const ok = res.status >= 200 && res.status < 300;
+    // A HEAD has no body; its Content-Length describes the resource (a blob may be gigabytes).
+    if (req.method === 'HEAD') {
+      res.body.destroy();
+      return { status: res.status, headers: res.headers, body: Buffer.alloc(0) };
+    }
     const body = ok ? await readBounded(res, MANIFEST_MAX_BYTES, 'manifest') : await readErrorBody(res);
     return { status: res.status, headers: res.headers, body };
   }

@@ -22,7 +22,7 @@ export interface RegistryWithImage {
 /** Starts a registry in the given auth mode and pushes a two-layer image to `repository:v1`. */
 export async function registryWithImage(options: RegistryOptions, repository = 'team/app'): Promise<RegistryWithImage> {
   const registry = await startRegistry(options);
-  const image = await buildImage({ layers: [300_000, 70_000], tag: 'v1' });
+  const image = await buildImage({ layers: [300_000, 70_000, 5 * 1024 * 1024], tag: 'v1' });
   try {
     const [username, password] = Object.entries(registry.users)[0] ?? [];
     const creds = options.auth && options.auth !== 'none' && username && password ? { username, password } : undefined;
