@@ -32,7 +32,7 @@ export class IndexController {
 
   @MessagePattern(Endpoints.layerWithdraw.subject)
   async withdraw(@Payload() req: WithdrawLayersRequest): Promise<WithdrawLayersResponse> {
-    return { removed: await this.index.withdraw(req.nodeId, req.digests) };
+    return { removed: await this.index.withdraw(req.nodeId, req.digests, req.source) };
   }
 
   @MessagePattern(Endpoints.layerLookup.subject)

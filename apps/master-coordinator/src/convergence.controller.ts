@@ -1,35 +1,48 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CheckAccessRequest, Endpoints, GetManifestRequest, GetTokenRequest, HeadManifestRequest, ProtocolError } from '@accelerboat/registry-protocol';
+import { AccessService, ManifestService, TokenService } from '@accelerboat/coordination';
+import {
+  CheckAccessRequest,
+  Endpoints,
+  GetManifestRequest,
+  GetTokenRequest,
+  HeadManifestRequest,
+  type CheckAccessResponse,
+  type GetManifestResponse,
+  type GetTokenResponse,
+  type HeadManifestResponse,
+} from '@accelerboat/registry-protocol';
 
 /**
- * Token and manifest convergence. The endpoints are registered (so operators and callers see the
- * full catalogue) and validate their input; the upstream logic arrives with the mirror path, and
- * until then callers get NOT_IMPLEMENTED and go to the upstream themselves.
+ * Token, access and manifest convergence for the edge-proxies: identical requests across the
+ * cluster reach the upstream once (see the services in libs/coordination). Upstream failures keep
+ * their error codes on the wire, so the edge answers its client as the registry would have.
  */
 @Controller()
 export class ConvergenceController {
+  constructor(
+    @Inject(TokenService) private readonly tokens: TokenService,
+    @Inject(AccessService) private readonly access: AccessService,
+    @Inject(ManifestService) private readonly manifests: ManifestService,
+  ) {}
+
   @MessagePattern(Endpoints.tokenGet.subject)
-  token(@Payload() _req: GetTokenRequest): never {
-    throw notYet('token convergence');
+  token(@Payload() req: GetTokenRequest): Promise<GetTokenResponse> {
+    return this.tokens.get(req);
   }
 
   @MessagePattern(Endpoints.accessCheck.subject)
-  access(@Payload() _req: CheckAccessRequest): never {
-    throw notYet('access convergence');
+  checkAccess(@Payload() req: CheckAccessRequest): Promise<CheckAccessResponse> {
+    return this.access.check(req);
   }
 
   @MessagePattern(Endpoints.manifestHead.subject)
-  head(@Payload() _req: HeadManifestRequest): never {
-    throw notYet('manifest convergence');
+  head(@Payload() req: HeadManifestRequest): Promise<HeadManifestResponse> {
+    return this.manifests.head(req);
   }
 
   @MessagePattern(Endpoints.manifestGet.subject)
-  get(@Payload() _req: GetManifestRequest): never {
-    throw notYet('manifest convergence');
+  get(@Payload() req: GetManifestRequest): Promise<GetManifestResponse> {
+    return this.manifests.get(req);
   }
-}
-
-function notYet(what: string): ProtocolError {
-  return new ProtocolError('NOT_IMPLEMENTED', `${what} is not available in this version; fetch from the upstream`);
 }

@@ -1,16 +1,59 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { EnvKey } from '@accelerboat/config';
+import { HttpClientConfig } from '@accelerboat/http-client';
 import { NatsConfig } from '@accelerboat/nats-transport';
 import { RedisConfig } from '@accelerboat/redis-client';
 import { serviceConfigWithPort } from '@accelerboat/service-kit';
 
-/** The coordinator's own keys, beside the service, NATS and Redis groups. */
+/** The coordinator's own keys, beside the service, NATS, Redis and upstream HTTP groups. */
 export class CoordinatorConfig {
-  @EnvKey('MANIFEST_TTL_SECONDS', { description: 'how long a converged manifest answer is reused' })
+  @EnvKey('CLUSTER_SECRET', {
+    description: 'secret shared by the cluster; keys credential fingerprints, so every replica must have the same one to share converged answers',
+    secret: true,
+  })
+  @IsString()
+  @MinLength(16)
+  clusterSecret!: string;
+
+  @EnvKey('REGISTRIES_FILE', { description: 'JSON file of upstream registries: originalHost, scheme, users[] (the same file the edge-proxies read)' })
+  @IsOptional()
+  @IsString()
+  registriesFile?: string;
+
+  @EnvKey('MANIFEST_TTL_SECONDS', { description: 'how long a converged manifest answer for a tag is reused (0: only concurrent requests share one)' })
   @IsInt()
   @Min(0)
   @Max(3600)
   manifestTtlSeconds: number = 10;
+
+  @EnvKey('MANIFEST_DIGEST_TTL_SECONDS', {
+    description: 'how long a manifest answer for a digest reference is reused; still per credential, so also how often access to it is re-checked upstream',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  manifestDigestTtlSeconds: number = 600;
+
+  @EnvKey('ACCESS_ALLOW_TTL_SECONDS', { description: 'how long a positive pull-access answer is reused' })
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  accessAllowTtlSeconds: number = 60;
+
+  @EnvKey('ACCESS_DENY_TTL_SECONDS', { description: 'how long a negative (or stale) pull-access answer is reused' })
+  @IsInt()
+  @Min(0)
+  @Max(600)
+  accessDenyTtlSeconds: number = 5;
+
+  @EnvKey('ACCESS_GRACE_SECONDS', {
+    description:
+      'while the upstream cannot be asked (unreachable, timeout, 5xx), the last positive access decision for a credential and content holds this long (answered as stale); 0 disables',
+  })
+  @IsInt()
+  @Min(0)
+  @Max(7 * 86400)
+  accessGraceSeconds: number = 900;
 
   @EnvKey('SEEDER_TTL_SECONDS', { description: 'a seeder that has not sent a heartbeat for this long is considered dead' })
   @IsInt()
@@ -41,5 +84,6 @@ export const coordinatorConfig = {
   service: serviceConfigWithPort(5081),
   nats: NatsConfig,
   redis: RedisConfig,
+  http: HttpClientConfig,
   app: CoordinatorConfig,
 };

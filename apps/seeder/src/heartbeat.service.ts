@@ -1,12 +1,14 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CoordinatorClient } from '@accelerboat/coordination';
-import { LOGGER, ServiceConfig, type ServiceIdentity, SERVICE_IDENTITY } from '@accelerboat/service-kit';
 import type { Logger } from '@accelerboat/observability';
+import { LOGGER } from '@accelerboat/service-kit';
 import { SeederConfig } from './seeder.config.js';
+import { HEARTBEAT_REPORT, type HeartbeatReport } from './seeder.providers.js';
 
 /**
- * Reports this seeder's load to the coordinator on a fixed interval. The coordinator treats a
- * seeder that stops beating as dead, so missing beats are logged but never fatal.
+ * Reports this seeder's load (running downloads, capacity, bytes served) to the coordinator on
+ * a fixed interval. The coordinator treats a seeder that stops beating as dead, so missing beats
+ * are logged but never fatal.
  */
 @Injectable()
 export class HeartbeatService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -15,9 +17,8 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     @Inject(CoordinatorClient) private readonly coordinator: CoordinatorClient,
+    @Inject(HEARTBEAT_REPORT) private readonly report: HeartbeatReport,
     @Inject(SeederConfig) private readonly cfg: SeederConfig,
-    @Inject(ServiceConfig) private readonly service: ServiceConfig,
-    @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -33,14 +34,7 @@ export class HeartbeatService implements OnApplicationBootstrap, OnApplicationSh
 
   private async beat(): Promise<void> {
     try {
-      await this.coordinator.heartbeat({
-        seederId: this.service.instanceId,
-        url: this.cfg.publicUrl ?? `http://127.0.0.1:${this.service.httpPort}`,
-        activeJobs: 0,
-        maxJobs: this.cfg.maxJobs,
-        load: 0,
-        version: this.identity.version,
-      });
+      await this.coordinator.heartbeat(this.report());
       if (this.failing) this.logger.info('heartbeat delivered again');
       this.failing = false;
     } catch (e) {

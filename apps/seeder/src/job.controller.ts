@@ -1,13 +1,16 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { AssignJobRequest, Endpoints, ProtocolError } from '@accelerboat/registry-protocol';
+import { AssignJobRequest, Endpoints, type AssignJobResponse } from '@accelerboat/registry-protocol';
+import { JobRunner } from '@accelerboat/seeding';
 
 /** Download jobs handed out by the coordinator, addressed to this seeder's own subject. */
 @Controller()
 export class JobController {
+  constructor(@Inject(JobRunner) private readonly runner: JobRunner) {}
+
+  /** Accepts (the download starts or is joined) or refuses at once; the bytes follow over HTTP. */
   @MessagePattern(Endpoints.jobAssign.subject)
-  assign(@Payload() _req: AssignJobRequest): never {
-    // Upstream downloads arrive with the mirror path; refusing keeps the coordinator's fallback honest.
-    throw new ProtocolError('NOT_IMPLEMENTED', 'this seeder does not run download jobs yet');
+  assign(@Payload() req: AssignJobRequest): AssignJobResponse {
+    return this.runner.assign(req);
   }
 }

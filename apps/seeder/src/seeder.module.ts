@@ -1,8 +1,14 @@
-import { Module } from '@nestjs/common';
-import { CoordinatorClient } from '@accelerboat/coordination';
-import { NatsRpcClient } from '@accelerboat/nats-transport';
-import { JobController } from './job.controller.js';
+import { Module, RequestMethod, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { HeartbeatService } from './heartbeat.service.js';
+import { JobController } from './job.controller.js';
+import { PeerBlobMiddleware } from './peer-blob.middleware.js';
+import { SeederLifecycle } from './seeder-lifecycle.service.js';
+import { seederProviders } from './seeder.providers.js';
 
-@Module({ controllers: [JobController], providers: [HeartbeatService, { provide: CoordinatorClient, useFactory: (rpc: NatsRpcClient) => new CoordinatorClient(rpc), inject: [NatsRpcClient] }] })
-export class SeederModule {}
+/** The seeder: download jobs (NATS), the peer blob endpoint (HTTP), heartbeats and announcements. */
+@Module({ controllers: [JobController], providers: [...seederProviders, HeartbeatService, SeederLifecycle, PeerBlobMiddleware] })
+export class SeederModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(PeerBlobMiddleware).forRoutes({ path: 'blobs/*digest', method: RequestMethod.ALL });
+  }
+}

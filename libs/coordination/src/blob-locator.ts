@@ -35,7 +35,8 @@ export class BlobLocator {
   async locate(req: LocateBlobRequest): Promise<LocateBlobResponse> {
     const holders = await this.index.lookup(req.digest);
     const sources: BlobSource[] = holders
-      .filter((h) => h.url && h.nodeId !== req.nodeId && (req.size === undefined || h.size === req.size))
+      // The asker's own cache would have served it; a seeder on the same node is a fine source.
+      .filter((h) => h.url && !(h.nodeId === req.nodeId && h.source === 'edge-cache') && (req.size === undefined || h.size === req.size))
       .slice(0, 16)
       .map((h) => ({ kind: KIND[h.source], nodeId: h.nodeId, url: h.url! }));
     const size = req.size ?? holders[0]?.size;

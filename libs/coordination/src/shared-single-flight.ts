@@ -54,7 +54,7 @@ export class SharedSingleFlight implements SingleFlight {
     this.errorTtlMs = options.errorTtlMs ?? 1000;
   }
 
-  async run<T>(key: string, opts: SingleFlightOptions, fn: () => Promise<T>): Promise<T> {
+  async run<T>(key: string, opts: SingleFlightOptions<T>, fn: () => Promise<T>): Promise<T> {
     const k = flightKey(key);
     const token = randomUUID();
     const deadline = this.clock.now() + opts.waitMs;
@@ -82,19 +82,21 @@ export class SharedSingleFlight implements SingleFlight {
     }
   }
 
-  private async own<T>(key: string, token: string, opts: SingleFlightOptions, fn: () => Promise<T>): Promise<T> {
+  private async own<T>(key: string, token: string, opts: SingleFlightOptions<T>, fn: () => Promise<T>): Promise<T> {
     const stop = new AbortController();
     void this.keepLock(key, token, opts.lockTtlMs, stop.signal);
     let value: T;
+    let ttlMs: number;
     try {
       value = await fn();
+      ttlMs = opts.resultTtlOf ? opts.resultTtlOf(value) : opts.resultTtlMs;
     } catch (e) {
       stop.abort();
       await this.settle(key, token, { ok: false, error: shareable(e) }, this.errorTtlMs);
       throw e;
     }
     stop.abort();
-    await this.settle(key, token, { ok: true, value }, opts.resultTtlMs);
+    await this.settle(key, token, { ok: true, value }, Number.isFinite(ttlMs) ? Math.max(0, ttlMs) : 0);
     return value;
   }
 

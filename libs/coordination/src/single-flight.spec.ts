@@ -175,3 +175,20 @@ describe('flightKey', () => {
     assert.notEqual(flightKey('a'.repeat(121)), flightKey('a'.repeat(122)));
   });
 });
+
+describe('SharedSingleFlight.run with resultTtlOf', () => {
+  it('keeps each result for the life it names (0: not at all)', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryFlightStore(clock);
+    const [a, b] = [0, 1].map(() => new SharedSingleFlight(store, { clock }));
+    let calls = 0;
+    const ttl = { ...opts, resultTtlOf: (v: { life: number }) => v.life };
+    assert.deepEqual(await a!.run('k', ttl, async () => (calls++, { life: 20_000 })), { life: 20_000 });
+    await clock.advance(19_999);
+    assert.deepEqual(await b!.run('k', ttl, async () => (calls++, { life: 0 })), { life: 20_000 });
+    await clock.advance(1);
+    assert.deepEqual(await b!.run('k', ttl, async () => (calls++, { life: 0 })), { life: 0 });
+    assert.deepEqual(await a!.run('k', ttl, async () => (calls++, { life: 0 })), { life: 0 });
+    assert.equal(calls, 3);
+  });
+});

@@ -1,7 +1,16 @@
 /** How one converged call behaves. */
-export interface SingleFlightOptions {
-  /** How long a successful result is reused by later callers of the same key. */
+export interface SingleFlightOptions<T = unknown> {
+  /**
+   * How long a successful result is reused by later callers of the same key. With `resultTtlOf`
+   * it is the shortest life a result gets, which paces the waiters' polling.
+   */
   resultTtlMs: number;
+  /**
+   * The life of this particular result, for results that know it themselves (a token lives as
+   * long as the registry says, a denial shorter than an approval). 0 shares it with the callers
+   * waiting at that moment only. Without it, every result lives `resultTtlMs`.
+   */
+  resultTtlOf?: (value: T) => number;
   /** How long the owner's lock lives without renewal; bounds the wait after an owner died. */
   lockTtlMs: number;
   /** Longest a caller waits for another owner before running the work itself. */
@@ -18,7 +27,7 @@ export interface SingleFlight {
    * The result of `fn` for `key`, computed once by one caller and shared with the others.
    * `key` must already be free of secrets (fingerprint credentials before building it).
    */
-  run<T>(key: string, options: SingleFlightOptions, fn: () => Promise<T>): Promise<T>;
+  run<T>(key: string, options: SingleFlightOptions<T>, fn: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -31,7 +40,7 @@ export class InProcessSingleFlight implements SingleFlight {
 
   constructor(private readonly next?: SingleFlight) {}
 
-  run<T>(key: string, options: SingleFlightOptions, fn: () => Promise<T>): Promise<T> {
+  run<T>(key: string, options: SingleFlightOptions<T>, fn: () => Promise<T>): Promise<T> {
     const running = this.flights.get(key);
     if (running) return running as Promise<T>;
     const flight = (this.next ? this.next.run(key, options, fn) : fn()).finally(() => this.flights.delete(key));

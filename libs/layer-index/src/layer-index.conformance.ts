@@ -67,6 +67,17 @@ export function layerIndexConformance(name: string, make: (clock: TestClock) => 
       assert.equal((await index.lookup(d)).length, 1);
     });
 
+    it("keeps a node's edge-cache claim and its seeder claim apart", async () => {
+      const d = digest();
+      await index.announce('node-a', 'http://a:5080', [{ digest: d, size: 3, source: 'edge-cache' }], 60);
+      await index.announce('node-a', 'http://a:5083', [{ digest: d, size: 3, source: 'seeder' }], 60);
+      assert.deepEqual((await index.lookup(d)).map((h) => [h.nodeId, h.source, h.url]).sort(), [['node-a', 'edge-cache', 'http://a:5080'], ['node-a', 'seeder', 'http://a:5083']]);
+      assert.equal(await index.withdraw('node-a', [d], 'edge-cache'), 1);
+      assert.deepEqual((await index.lookup(d)).map((h) => h.source), ['seeder']);
+      assert.equal(await index.withdraw('node-a', [d]), 1);
+      assert.deepEqual(await index.lookup(d), []);
+    });
+
     it('accepts a large announce batch', async () => {
       const entries = Array.from({ length: 2000 }, () => ({ digest: digest(), size: 1, source: 'containerd' as const }));
       assert.equal(await index.announce('node-a', undefined, entries, 60), 2000);

@@ -1,5 +1,6 @@
 /** Where on a node a blob is held. */
-export type LayerSource = 'edge-cache' | 'seeder' | 'containerd';
+export const LAYER_SOURCES = ['edge-cache', 'seeder', 'containerd'] as const;
+export type LayerSource = (typeof LAYER_SOURCES)[number];
 
 /** One node's claim to hold a blob. */
 export interface LayerHolder {
@@ -25,8 +26,8 @@ export interface AnnounceEntry {
 export interface LayerIndex {
   /** Records (or refreshes) claims of one node; returns how many entries were written. */
   announce(nodeId: string, url: string | undefined, entries: AnnounceEntry[], ttlSeconds: number): Promise<number>;
-  /** Removes one node's claims to these digests; returns how many existed. */
-  withdraw(nodeId: string, digests: string[]): Promise<number>;
-  /** The live (unexpired) holders of a digest, most recently seen first. */
+  /** Removes one node's claims to these digests (of one source, or all); returns how many existed. */
+  withdraw(nodeId: string, digests: string[], source?: LayerSource): Promise<number>;
+  /** The live (unexpired) claims on a digest, one per node and source, most recently seen first. */
   lookup(digest: string): Promise<LayerHolder[]>;
 }

@@ -1,4 +1,4 @@
-import type { AnnounceEntry, LayerHolder, LayerIndex } from './layer-index.js';
+import type { AnnounceEntry, LayerHolder, LayerIndex, LayerSource } from './layer-index.js';
 
 type Clock = () => number;
 
@@ -12,15 +12,20 @@ export class MemoryLayerIndex implements LayerIndex {
     const now = this.now();
     for (const e of entries) {
       const byNode = this.claims.get(e.digest) ?? new Map();
-      byNode.set(nodeId, { nodeId, size: e.size, source: e.source, lastSeen: now, expiry: now + ttlSeconds * 1000, ...(url ? { url } : {}) });
+      byNode.set(`${nodeId}/${e.source}`, { nodeId, size: e.size, source: e.source, lastSeen: now, expiry: now + ttlSeconds * 1000, ...(url ? { url } : {}) });
       this.claims.set(e.digest, byNode);
     }
     return entries.length;
   }
 
-  async withdraw(nodeId: string, digests: string[]): Promise<number> {
+  async withdraw(nodeId: string, digests: string[], source?: LayerSource): Promise<number> {
     let n = 0;
-    for (const d of digests) if (this.claims.get(d)?.delete(nodeId)) n++;
+    for (const d of digests) {
+      for (const key of [...(this.claims.get(d)?.keys() ?? [])]) {
+        const claim = this.claims.get(d)!.get(key)!;
+        if (claim.nodeId === nodeId && (!source || claim.source === source) && this.claims.get(d)!.delete(key)) n++;
+      }
+    }
     return n;
   }
 

@@ -83,7 +83,7 @@ export class BlobFetcher {
         repository: target.repository,
         ...(target.authorization ? { authorization: target.authorization } : {}),
       });
-      return { ...(res.size !== undefined ? { size: res.size } : {}), sources: res.sources.filter((s) => s.kind !== 'upstream' && s.nodeId !== this.opts.nodeId) };
+      return { ...(res.size !== undefined ? { size: res.size } : {}), sources: res.sources.filter((s) => s.kind !== 'upstream' && s.url !== this.opts.peerUrl) };
     } catch {
       return undefined; // No coordinator: the upstream is always a source.
     }

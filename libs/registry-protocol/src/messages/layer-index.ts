@@ -83,6 +83,11 @@ export class WithdrawLayersRequest {
   @ArrayMaxSize(LAYER_BATCH_MAX)
   @IsDigest({ each: true })
   digests!: string[];
+
+  /** Which store lost them; absent withdraws the node's claims from every store. */
+  @IsOptional()
+  @IsIn(LayerHolderKinds)
+  source?: LayerHolderKind;
 }
 
 /** How many entries were removed. */
