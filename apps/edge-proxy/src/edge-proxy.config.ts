@@ -51,6 +51,12 @@ export class EdgeProxyConfig {
   @IsString()
   defaultRegistry?: string;
 
+  @EnvKey('TLS_PORT', { description: 'HTTPS port for custom-domain mode (registries with proxyHost and a TLS certificate); 0 = off' })
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  tlsPort: number = 0;
+
   @EnvKey('UPSTREAM_CONCURRENCY', { description: 'direct upstream blob fetches this node runs at once (fallbacks cannot stampede the registry)' })
   @IsInt()
   @Min(1)

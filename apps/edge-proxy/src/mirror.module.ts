@@ -1,3 +1,4 @@
+import type { Server } from 'node:https';
 import { Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Express, NextFunction, Request, Response } from 'express';
@@ -26,12 +27,15 @@ import { LOGGER, ServiceConfig, SERVICE_IDENTITY, type ServiceIdentity } from '@
 import { CacheStatsController } from './cache-stats.controller.js';
 import { NatsControlPlane } from './control-plane.adapter.js';
 import { EdgeProxyConfig } from './edge-proxy.config.js';
+import { startTlsListener } from './tls-listener.js';
 
 /**
  * Wires the registry mirror: the blob cache, the upstream client, the cluster control plane and
  * the HTTP handlers, mounted on the app's HTTP server next to /healthz, /readyz and /metrics.
  */
 class MirrorMount implements OnModuleInit, OnApplicationShutdown {
+  private tls?: Promise<Server | undefined>;
+
   constructor(
     @Inject(HttpAdapterHost) private readonly adapter: HttpAdapterHost,
     @Inject(FsBlobStore) private readonly store: FsBlobStore,
@@ -79,6 +83,11 @@ class MirrorMount implements OnModuleInit, OnApplicationShutdown {
       onError: (err, req) => this.logger.warn({ err: (err as Error).message, method: req.method, path: (req.url ?? '').split('?')[0] }, 'registry request failed'),
     });
     const peers = createPeerBlobHandler({ sources: [{ store: this.store }], clusterSecret: this.cfg.clusterSecret });
+    this.tls = startTlsListener(mappings, this.cfg.tlsPort, this.service.httpHost, (req, res) => void registry(req, res));
+    void this.tls.then(
+      (server) => server && this.logger.info({ port: this.cfg.tlsPort }, 'custom-domain TLS listener up'),
+      (err: Error) => this.logger.error({ err: err.message }, 'custom-domain TLS listener failed'),
+    );
     const app = this.adapter.httpAdapter.getInstance<Express>();
     app.use((req: Request, res: Response, next: NextFunction) => {
       const path = req.url ?? '';
@@ -89,6 +98,8 @@ class MirrorMount implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    const server = await this.tls?.catch(() => undefined);
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
     await this.store.close();
   }
 }

@@ -11,7 +11,7 @@ import { checkLimits, chooseEvictions, type CapacityLimits } from './eviction.js
 import { FollowStream } from './follow-stream.js';
 
 // Large reads keep syscalls per GiB low; memory per reader stays bounded at about this much.
-const READ_HIGH_WATER_MARK = 1 << 20;
+const READ_HIGH_WATER_MARK = 4 << 20;
 
 /**
  * A verified, content-addressed blob store on local disk (`<root>/blobs/<alg>/<hex>`), shared by
