@@ -89,6 +89,14 @@ async function up() {
   if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(24).toString('hex'), { mode: 0o600 });
   const clusterSecret = readFileSync(secretFile, 'utf8').trim();
 
+  // Embedded default: the public registries most clusters pull from. Point REGISTRIES_FILE at your
+  // own file to mirror others (see README).
+  const registriesFile = process.env.REGISTRIES_FILE ?? join(stateDir, 'registries.json');
+  if (!process.env.REGISTRIES_FILE) {
+    const hosts = ['docker.io', 'ghcr.io', 'quay.io', 'registry.k8s.io', 'gcr.io', 'mcr.microsoft.com'];
+    writeFileSync(registriesFile, JSON.stringify({ registries: hosts.map((originalHost) => ({ originalHost })) }, null, 2));
+  }
+
   const ports = {
     nats: await pick(4222),
     redis: await pick(6379),
@@ -112,6 +120,7 @@ async function up() {
     HTTP_HOST: host,
     INSTANCE_ID: 'local',
     CLUSTER_SECRET: clusterSecret,
+    REGISTRIES_FILE: registriesFile,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
   const apps = [

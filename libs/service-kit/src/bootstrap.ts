@@ -107,6 +107,8 @@ export async function bootstrapService<S extends ConfigShape & BaseShape>(
 
   // No body parser: apps that proxy (the edge-proxy's registry surface) need request bodies untouched.
   const app = await NestFactory.create(root, { logger: new PinoNestLogger(logger), bufferLogs: false, abortOnError: false, bodyParser: false });
+  // Nothing in a response should advertise the framework.
+  (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
   app.connectMicroservice(
     {
       strategy: new NatsServiceTransport(nc, {
