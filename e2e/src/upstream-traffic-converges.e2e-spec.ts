@@ -26,9 +26,10 @@ async function coldPull(upstream: Upstream, mirrors: string[]): Promise<void> {
   for (const p of pulls) assert.equal(p.manifestDigest, upstream.digest);
 }
 
-describe(`${CLIENTS} concurrent clients pulling one cold image`, () => {
+describe(`${CLIENTS} concurrent clients pulling one cold image (two coordinator replicas)`, () => {
   let stack: Stack;
   let secondEdge: RunningApp;
+  let secondCoordinator: RunningApp;
   let one: Upstream;
   let two: Upstream;
 
@@ -37,6 +38,14 @@ describe(`${CLIENTS} concurrent clients pulling one cold image`, () => {
     two = await startUpstream({ anonymousPull: true, layers: [4 * MiB, 2 * MiB, 512 * 1024], repository: 'conv/two' });
     const registries = writeRegistriesFile(mkdtempSync(join(tmpdir(), 'ab-conv-')), [one.registry.host, two.registry.host]);
     stack = await startStack({ env: { REGISTRIES_FILE: registries } });
+    // A second coordinator replica in the same queue group: requests are spread over both.
+    secondCoordinator = await startApp('master-coordinator', {
+      NATS_SERVERS: stack.nats.url,
+      REDIS_URL: stack.redis.url,
+      INSTANCE_ID: 'coordinator-2',
+      CLUSTER_SECRET: stack.clusterSecret,
+      REGISTRIES_FILE: registries,
+    });
     // A second node: its own edge-proxy and cache, the same NATS, Redis and coordinators.
     secondEdge = await startApp('edge-proxy', {
       NATS_SERVERS: stack.nats.url,
@@ -48,6 +57,7 @@ describe(`${CLIENTS} concurrent clients pulling one cold image`, () => {
   });
   after(async () => {
     await secondEdge?.process.stop();
+    await secondCoordinator?.process.stop();
     await stack?.stop();
     await one?.registry.stop();
     await two?.registry.stop();

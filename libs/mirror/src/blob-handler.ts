@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FsBlobStore } from '@accelerboat/blob-store';
 import { HOP_HEADER, holdLastByte } from '@accelerboat/peer-http';
@@ -49,7 +50,7 @@ export class BlobHandler {
       this.writeHead(res, digest, stat.size, range);
       if (req.method === 'HEAD') return void res.end();
       const read = await store.read(digest, range ?? {});
-      const sent = await pump(read.stream, res);
+      const sent = await pump([read.stream], res);
       this.deps.observe?.('hit', sent);
       return;
     }
@@ -65,7 +66,7 @@ export class BlobHandler {
     if (req.method === 'HEAD') return void res.end();
     const follow = store.follow(digest, range ?? {});
     // The whole body is verified only once it has all landed: hold its last byte until then.
-    const sent = await pump(range ? follow.stream : follow.stream.pipe(holdLastByte()), res);
+    const sent = await pump(range ? [follow.stream] : [follow.stream, holdLastByte()], res);
     this.deps.observe?.('miss', sent);
   }
 
@@ -106,11 +107,11 @@ export class BlobHandler {
         blob.stream.destroy();
         const part = await this.deps.upstream.getBlob(registry.originalHost, repository, digest, { credential, range });
         this.writeHead(res, digest, blob.totalSize, range);
-        await pump(part.stream, res);
+        await pump([part.stream], res);
         return;
       }
       this.writeHead(res, digest, blob.totalSize, undefined);
-      await pump(blob.stream, res);
+      await pump([blob.stream], res);
     });
   }
 }
@@ -119,11 +120,21 @@ function header(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-async function pump(stream: NodeJS.ReadableStream, res: ServerResponse): Promise<number> {
+/**
+ * Streams a body through optional transforms to the client. pipeline (not .pipe) so that an
+ * error anywhere, such as a failed digest check, destroys every stage and the connection instead
+ * of surfacing as an unhandled 'error' event.
+ */
+async function pump(stages: [NodeJS.ReadableStream, ...NodeJS.ReadWriteStream[]], res: ServerResponse): Promise<number> {
   let sent = 0;
-  stream.on('data', (c: Buffer) => (sent += c.length));
+  const count = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      sent += chunk.length;
+      cb(null, chunk);
+    },
+  });
   try {
-    await pipeline(stream, res);
+    await pipeline([...stages, count, res]);
   } catch {
     res.destroy();
   }

@@ -30,18 +30,23 @@ export interface RegistryHandlerDeps {
 export function createRegistryHandler(deps: RegistryHandlerDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   return async (req, res) => {
     try {
-      const url = new URL(req.url ?? '/', 'http://mirror');
-      if (url.pathname.startsWith('/auth/token/')) {
-        await deps.tokens.handle(req, res, decodeURIComponent(url.pathname.slice('/auth/token/'.length)));
+      // The raw path, not URL's normalised one: `/v2/../x` must be refused, not quietly become `/x`.
+      const raw = req.url ?? '/';
+      const rawPath = raw.split('?')[0]!;
+      if (/(^|\/)\.\.?(\/|$)/.test(rawPath) || rawPath.includes('//')) throw new OciError('NAME_INVALID', 'path segments . and .. and empty segments are not allowed');
+      const url = new URL(raw, 'http://mirror');
+      if (rawPath.startsWith('/auth/token/')) {
+        await deps.tokens.handle(req, res, decodeURIComponent(rawPath.slice('/auth/token/'.length)));
         return;
       }
-      const route = parseRoute(url.pathname);
+      const route = parseRoute(rawPath);
       if (route.kind === 'version') {
         res.writeHead(200, { ...API_VERSION_HEADER, 'content-type': 'application/json', 'content-length': 2 }).end(req.method === 'HEAD' ? undefined : '{}');
         return;
       }
       const registry = deps.resolver.resolve({ ns: url.searchParams.getAll('ns'), host: req.headers.host });
       if (route.kind === 'other' || route.kind === 'token') {
+        if (!rawPath.startsWith('/v2/')) throw new OciError('NAME_UNKNOWN', 'not a registry path', 404);
         await reverseProxy(deps.http, req, res, registry);
         return;
       }
