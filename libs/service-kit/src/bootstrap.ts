@@ -154,6 +154,11 @@ export async function runService<S extends ConfigShape & BaseShape>(def: Service
     process.exit(1);
   });
   const grace = (running.ctx.config.service as ServiceConfig).shutdownGraceMs;
+  // A forgotten promise somewhere must not take a node's mirror down with it: log loudly, keep
+  // serving. (An uncaught exception still ends the process: its state can't be trusted.)
+  process.on('unhandledRejection', (reason) => {
+    running.ctx.logger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled promise rejection');
+  });
   const stop = (signal: string): void => {
     running.ctx.logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), grace).unref();
