@@ -66,7 +66,7 @@ export class BlobHandler {
     if (req.method === 'HEAD') return void res.end();
     const follow = store.follow(digest, range ?? {});
     // The whole body is verified only once it has all landed: hold its last byte until then.
-    const sent = await pump(range ? [follow.stream] : [follow.stream, holdLastByte()], res);
+    const sent = await pump(range ? [follow.stream] : [follow.stream, holdLastByte(size)], res);
     this.deps.observe?.('miss', sent);
   }
 

@@ -81,7 +81,7 @@ export function createPeerBlobHandler(opts: PeerBlobServerOptions): (req: Incomi
     try {
       // An in-progress whole blob could still fail verification after its last byte landed.
       if (committed || range) await pipeline(follow.stream, res);
-      else await pipeline(follow.stream, holdLastByte(), res);
+      else await pipeline(follow.stream, holdLastByte(size), res);
       opts.observe?.(status, sent);
     } catch {
       res.destroy();
