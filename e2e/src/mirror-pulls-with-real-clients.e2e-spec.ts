@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Endpoints } from '@accelerboat/registry-protocol';
 import { freePort } from '@accelerboat/testing';
 import { podmanPull, skopeoCopy, startContainerd, writeHostsDir, writeRegistriesConf, type Containerd } from './support/clients.js';
 import { startStack, type Stack } from './support/stack.js';
@@ -68,6 +69,20 @@ describe('pulling through the edge-proxy with real clients', () => {
     const perDigest = new Map<string, number>();
     for (const e of blobGets) perDigest.set(e.reference ?? '', (perDigest.get(e.reference ?? '') ?? 0) + 1);
     for (const layer of [...pub.image.layers, pub.image.config]) assert.equal(perDigest.get(layer.digest), 1, `GETs of ${layer.digest}`);
+  });
+
+  it('counts hits and misses in cache-stats over NATS and on /metrics', async () => {
+    const { connect, StringCodec } = await import('nats');
+    const nc = await connect({ servers: stack.nats.url });
+    const sc = StringCodec();
+    const reply = await nc.request(Endpoints.cacheStats.subject.replace('{node}', 'node-1'), sc.encode('{}'), { timeout: 2000 });
+    await nc.close();
+    const stats = JSON.parse(sc.decode(reply.data)) as { entries: number; hits: number; misses: number };
+    assert.ok(stats.entries >= pub.image.layers.length + 1, JSON.stringify(stats));
+    assert.ok(stats.misses >= 1 && stats.hits >= 1, JSON.stringify(stats));
+    const metrics = await (await fetch(`${stack.apps.get('edge-proxy')!.url}/metrics`)).text();
+    assert.match(metrics, /p2p_edge_blob_requests_total\{outcome="hit"/);
+    assert.match(metrics, /p2p_edge_cache_bytes\{[^}]*\} [1-9]/);
   });
 
   it('a private repository is refused without credentials and served with them', async () => {

@@ -20,7 +20,7 @@ import {
   UpstreamResolver,
 } from '@accelerboat/mirror';
 import { NatsRpcClient } from '@accelerboat/nats-transport';
-import type { Logger } from '@accelerboat/observability';
+import { MetricsRegistry, MirrorMetrics, type Logger } from '@accelerboat/observability';
 import { createPeerBlobHandler, PeerBlobClient } from '@accelerboat/peer-http';
 import { basicCredential, credentialFromAuthorization, TokenCache, UpstreamClient } from '@accelerboat/registry-client';
 import { LOGGER, ServiceConfig, SERVICE_IDENTITY, type ServiceIdentity } from '@accelerboat/service-kit';
@@ -45,6 +45,7 @@ class MirrorMount implements OnModuleInit, OnApplicationShutdown {
     @Inject(NatsRpcClient) private readonly rpc: NatsRpcClient,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(MirrorMetrics) private readonly metrics: MirrorMetrics,
   ) {}
 
   onModuleInit(): void {
@@ -66,13 +67,27 @@ class MirrorMount implements OnModuleInit, OnApplicationShutdown {
       nodeId: this.service.instanceId,
       peerUrl,
       upstreamLimit,
-      observe: (event, detail) => this.logger.info({ event, ...detail }, `blob ${event}`),
+      observe: (event, detail) => {
+        this.metrics.fetches.inc({ event });
+        this.logger.info({ event, ...detail }, `blob ${event}`);
+      },
     });
     const access = new AccessChecker(control, upstream, { allowTtlMs: this.cfg.accessAllowTtlMs, denyTtlMs: 5_000, graceMs: this.cfg.accessGraceMs });
     const registry = createRegistryHandler({
       resolver,
       manifests: new ManifestHandler(control, upstream, this.store, access),
-      blobs: new BlobHandler({ store: this.store, access, fetcher, upstream, challenges, upstreamLimit }),
+      blobs: new BlobHandler({
+        store: this.store,
+        access,
+        fetcher,
+        upstream,
+        challenges,
+        upstreamLimit,
+        observe: (outcome, bytes) => {
+          this.metrics.blobRequests.inc({ outcome });
+          if (bytes) this.metrics.blobBytes.inc({ outcome }, bytes);
+        },
+      }),
       tokens: new TokenEndpoint(resolver, control, async (reg, scopes, authorization) => {
         const t = await upstream.token(reg, scopes, credentialFromAuthorization(authorization));
         return { token: t.token, expiresIn: t.expiresIn };
@@ -112,6 +127,11 @@ class MirrorMount implements OnModuleInit, OnApplicationShutdown {
       useFactory: (cfg: EdgeProxyConfig) =>
         FsBlobStore.open(cfg.cacheDir, { maxBytes: cfg.cacheMaxBytes, highWatermark: cfg.cacheHighWatermark, lowWatermark: cfg.cacheLowWatermark }),
       inject: [EdgeProxyConfig],
+    },
+    {
+      provide: MirrorMetrics,
+      useFactory: (registry: MetricsRegistry, store: FsBlobStore) => new MirrorMetrics(registry, () => store.stats()),
+      inject: [MetricsRegistry, FsBlobStore],
     },
     MirrorMount,
   ],

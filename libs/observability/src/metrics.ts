@@ -54,3 +54,50 @@ export class DependencyMetrics {
     });
   }
 }
+
+/** The edge-proxy's registry mirror: how requests were served and how many bytes went where. */
+export class MirrorMetrics {
+  readonly blobRequests: Counter<'outcome'>;
+  readonly blobBytes: Counter<'outcome'>;
+  readonly fetches: Counter<'event'>;
+  readonly cacheBytes: Gauge;
+  readonly cacheEntries: Gauge;
+
+  /** `cache` is read at scrape time, so the gauges never go stale. */
+  constructor(registry: Registry, cache?: () => { bytes: number; entries: number }) {
+    this.blobRequests = new Counter({
+      name: 'p2p_edge_blob_requests_total',
+      help: 'Blob requests by outcome: hit (verified cache), miss (fetched through the cluster), fallback (proxied upstream), denied.',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.blobBytes = new Counter({
+      name: 'p2p_edge_blob_bytes_total',
+      help: 'Blob bytes sent to clients, by outcome.',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.fetches = new Counter({
+      name: 'p2p_edge_fetch_events_total',
+      help: 'Cache fills: fetched, failed, source-failed (a peer or seeder failed and the next was tried), upstream-fallback.',
+      labelNames: ['event'],
+      registers: [registry],
+    });
+    this.cacheBytes = new Gauge({
+      name: 'p2p_edge_cache_bytes',
+      help: 'Bytes of verified blobs in the cache.',
+      registers: [registry],
+      collect() {
+        if (cache) this.set(cache().bytes);
+      },
+    });
+    this.cacheEntries = new Gauge({
+      name: 'p2p_edge_cache_entries',
+      help: 'Verified blobs in the cache.',
+      registers: [registry],
+      collect() {
+        if (cache) this.set(cache().entries);
+      },
+    });
+  }
+}
