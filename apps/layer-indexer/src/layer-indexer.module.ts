@@ -1,19 +1,8 @@
 import { Module } from '@nestjs/common';
-import { RedisLayerIndex } from '@accelerboat/layer-index';
-import { REDIS, type Redis } from '@accelerboat/redis-client';
-import { LocalBlobStores } from '@accelerboat/layer-index';
-import { IndexController, LAYER_INDEX } from './index.controller.js';
-import { LayerIndexerConfig } from './layer-indexer.config.js';
+import { IndexController } from './index.controller.js';
+import { LayerIndexerLifecycle } from './layer-indexer-lifecycle.service.js';
+import { layerIndexerProviders } from './layer-indexer.providers.js';
 
-@Module({
-  controllers: [IndexController],
-  providers: [
-    { provide: LAYER_INDEX, useFactory: (redis: Redis) => new RedisLayerIndex(redis), inject: [REDIS] },
-    {
-      provide: LocalBlobStores,
-      useFactory: (cfg: LayerIndexerConfig) => new LocalBlobStores(cfg.blobDirs.split(',').map((d) => d.trim()).filter(Boolean)),
-      inject: [LayerIndexerConfig],
-    },
-  ],
-})
+/** The layer-indexer: the index endpoints (NATS) and the announcer of this node's own blobs. */
+@Module({ controllers: [IndexController], providers: [...layerIndexerProviders, LayerIndexerLifecycle] })
 export class LayerIndexerModule {}

@@ -32,7 +32,8 @@ export function generate() {
     '// Do not edit: change the vendored protos and run `pnpm --filter @accelerboat/containerd-client codegen`.\n' +
     "import type { INamespace } from 'protobufjs';\n\n" +
     '/** protobufjs JSON descriptor of the containerd content and events services and event payloads. */\n' +
-    `export const containerdApi: INamespace = ${json};\n`
+    // protobufjs's INamespace typing lags behind what its toJSON() writes (edition, keyType).
+    `export const containerdApi = ${json} as unknown as INamespace;\n`
   );
 }
 

@@ -3,9 +3,9 @@ import { EnvKey } from '@accelerboat/config';
 
 /** Where this node's containerd is and which of its namespaces holds the images. */
 export class ContainerdConfig {
-  @EnvKey('CONTAINERD_SOCK', { description: "path of containerd's gRPC unix socket" })
+  @EnvKey('CONTAINERD_SOCK', { description: "absolute path of containerd's gRPC unix socket" })
   @IsString()
-  @MinLength(1)
+  @Matches(/^\/./, { message: 'must be an absolute path' })
   socket: string = '/run/containerd/containerd.sock';
 
   @EnvKey('CONTAINERD_NAMESPACE', { description: 'containerd namespace whose content is read (Kubernetes uses k8s.io)' })

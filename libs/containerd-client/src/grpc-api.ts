@@ -4,6 +4,7 @@ import {
   loadPackageDefinition,
   type CallOptions,
   type Client,
+  type ClientDuplexStream,
   type ClientReadableStream,
   type ClientUnaryCall,
   type Metadata,
@@ -49,6 +50,19 @@ export interface ContentClient extends Client {
   List(req: { filters: string[] }, md: Metadata, opts?: CallOptions): ClientReadableStream<{ info: WireInfo[] }>;
   Info(req: { digest: string }, md: Metadata, opts: CallOptions, cb: requestCallback<{ info?: WireInfo | null }>): ClientUnaryCall;
   Read(req: { digest: string; offset: number; size: number }, md: Metadata, opts?: CallOptions): ClientReadableStream<{ offset: string; data: Buffer }>;
+  /** Only the test fixture writes: it commits blobs with labels in one step, which ctr cannot. */
+  Write(md: Metadata, opts?: CallOptions): ClientDuplexStream<WireWriteRequest, { action: string; offset: string; digest: string }>;
+}
+
+/** `containerd.services.content.v1.WriteContentRequest`; action 1 = WRITE, 2 = COMMIT. */
+export interface WireWriteRequest {
+  action: number;
+  ref: string;
+  total: number;
+  expected: string;
+  offset: number;
+  data: Buffer;
+  labels: Record<string, string>;
 }
 
 /** The events service method used here. */

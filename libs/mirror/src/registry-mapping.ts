@@ -84,7 +84,7 @@ function describe(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
-/** The password of a configured user, read when needed so rotated Secrets take effect. */
+/** The password of a configured user, read from its file each time it is asked for: the seeder asks per job, the edge-proxy and coordinator once at start-up (restart them after rotating a Secret). */
 export function passwordOf(user: RegistryUser): string {
   if (user.passwordFile) return readFileSync(user.passwordFile, 'utf8').replace(/\r?\n$/, '');
   return user.password ?? '';

@@ -3,7 +3,7 @@
 import type { INamespace } from 'protobufjs';
 
 /** protobufjs JSON descriptor of the containerd content and events services and event payloads. */
-export const containerdApi: INamespace = {
+export const containerdApi = {
  "nested": {
   "containerd": {
    "nested": {
@@ -1964,4 +1964,4 @@ export const containerdApi: INamespace = {
    }
   }
  }
-};
+} as unknown as INamespace;
