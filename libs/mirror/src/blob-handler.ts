@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { FsBlobStore } from '@accelerboat/blob-store';
 import { HOP_HEADER, holdLastByte } from '@accelerboat/peer-http';
@@ -127,17 +126,13 @@ function header(v: string | string[] | undefined): string | undefined {
  */
 async function pump(stages: [NodeJS.ReadableStream, ...NodeJS.ReadWriteStream[]], res: ServerResponse): Promise<number> {
   let sent = 0;
-  const count = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      sent += chunk.length;
-      cb(null, chunk);
-    },
-  });
+  // Counted on the last stage rather than in an extra Transform: a transform's small buffer
+  // would stop the file read-ahead and halve cache-hit throughput.
+  (stages[stages.length - 1] as NodeJS.ReadableStream).on('data', (c: Buffer) => (sent += c.length));
   try {
-    await pipeline([...stages, count, res]);
+    await pipeline([...stages, res]);
   } catch {
     res.destroy();
   }
   return sent;
 }
-
