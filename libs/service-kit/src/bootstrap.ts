@@ -62,7 +62,7 @@ export async function bootstrapService<S extends ConfigShape & BaseShape>(
   const svc = config.service as ServiceConfig;
 
   const identity: ServiceIdentity = { service: def.service, instanceId: svc.instanceId, version: def.version };
-  const logger = createLogger(def.service).child({ instance: svc.instanceId });
+  const logger = createLogger(def.service, svc.logLevel).child({ instance: svc.instanceId });
   const metrics = createMetricsRegistry(def.service, svc.instanceId);
   const deps = new DependencyMetrics(metrics);
   const rpc = new RpcMetrics(metrics);

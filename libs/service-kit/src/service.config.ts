@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsString, Matches, Max, Min } from 'class-validator';
 import { EnvKey } from '@accelerboat/config';
 
 /** What every app has: where its HTTP endpoints listen and who it is. */
@@ -17,6 +17,10 @@ export class ServiceConfig {
   @EnvKey('INSTANCE_ID', { description: 'this instance (node name for per-node apps); one NATS subject token' })
   @Matches(/^[A-Za-z0-9_-]{1,128}$/, { message: 'must be 1-128 characters of A-Z a-z 0-9 _ -' })
   instanceId: string = hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 128) || 'local';
+
+  @EnvKey('LOG_LEVEL', { description: 'fatal, error, warn, info, debug or trace' })
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  logLevel: string = 'info';
 
   @EnvKey('SHUTDOWN_GRACE_MS', { description: 'how long in-flight work may take to finish on SIGTERM' })
   @IsInt()
