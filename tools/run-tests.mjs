@@ -15,7 +15,7 @@ if (!suffixes) {
   console.error(`usage: run-tests.mjs <unit|int|e2e|all> [dir ...]`);
   process.exit(2);
 }
-const roots = dirs.length ? dirs.map((d) => resolve(root, d)) : ['apps', 'libs', 'deploy', 'e2e'].map((d) => join(root, d));
+const roots = dirs.length ? dirs.map((d) => resolve(root, d)) : ['apps', 'libs', 'tools', 'deploy', 'e2e'].map((d) => join(root, d));
 
 function* walk(dir) {
   if (!existsSync(dir)) return;

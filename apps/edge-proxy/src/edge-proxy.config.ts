@@ -1,5 +1,6 @@
 import { IsBoolean, IsInt, IsNumber, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
 import { EnvKey } from '@accelerboat/config';
+import { ContainerdConfig } from '@accelerboat/containerd-client';
 import { HttpClientConfig } from '@accelerboat/http-client';
 import { NatsConfig } from '@accelerboat/nats-transport';
 import { serviceConfigWithPort } from '@accelerboat/service-kit';
@@ -63,6 +64,33 @@ export class EdgeProxyConfig {
   @Max(256)
   upstreamConcurrency: number = 8;
 
+  @EnvKey('SMALL_BLOB_BYTES', { description: 'blobs smaller than this skip the piece machinery and come from one source at a time' })
+  @IsInt()
+  @Min(0)
+  smallBlobBytes: number = 8 * 1024 * 1024;
+
+  @EnvKey('PIECE_CONCURRENCY', { description: 'pieces of one blob fetched at once (also bounds the reorder buffer: this many pieces)' })
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  pieceConcurrency: number = 8;
+
+  @EnvKey('PIECES_PER_SOURCE', { description: 'pieces of one blob fetched at once from a single source' })
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  piecesPerSource: number = 3;
+
+  @EnvKey('PIECE_STALL_MS', { description: 'a piece that receives no bytes for this long is retried elsewhere and its source blacklisted' })
+  @IsInt()
+  @Min(100)
+  pieceStallMs: number = 5000;
+
+  @EnvKey('SOURCE_BLACKLIST_MS', { description: 'how long a failing, stalled or corrupt source is avoided' })
+  @IsInt()
+  @Min(0)
+  sourceBlacklistMs: number = 60_000;
+
   @EnvKey('ACCESS_ALLOW_TTL_MS', { description: 'how long a confirmed pull access is reused on this node' })
   @IsInt()
   @Min(0)
@@ -72,6 +100,10 @@ export class EdgeProxyConfig {
   @IsInt()
   @Min(0)
   accessGraceMs: number = 15 * 60_000;
+
+  @EnvKey('CONTAINERD_PEER_SERVING', { description: "also serve peers blobs that only this node's containerd holds (CONTAINERD_SOCK, CONTAINERD_NAMESPACE)" })
+  @IsBoolean()
+  containerdPeerServing: boolean = true;
 }
 
 export const edgeProxyConfig = {
@@ -79,4 +111,5 @@ export const edgeProxyConfig = {
   nats: NatsConfig,
   http: HttpClientConfig,
   app: EdgeProxyConfig,
+  containerd: ContainerdConfig,
 };

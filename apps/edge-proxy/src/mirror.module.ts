@@ -25,6 +25,7 @@ import { createPeerBlobHandler, PeerBlobClient } from '@accelerboat/peer-http';
 import { basicCredential, credentialFromAuthorization, TokenCache, UpstreamClient } from '@accelerboat/registry-client';
 import { LOGGER, ServiceConfig, SERVICE_IDENTITY, type ServiceIdentity } from '@accelerboat/service-kit';
 import { CacheStatsController } from './cache-stats.controller.js';
+import { ContainerdPeerContent } from './containerd-peer-content.js';
 import { NatsControlPlane } from './control-plane.adapter.js';
 import { EdgeProxyConfig } from './edge-proxy.config.js';
 import { startTlsListener } from './tls-listener.js';
@@ -46,6 +47,7 @@ class MirrorMount implements OnModuleInit, OnApplicationShutdown {
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(MirrorMetrics) private readonly metrics: MirrorMetrics,
+    @Inject(ContainerdPeerContent) private readonly containerdContent: ContainerdPeerContent,
   ) {}
 
   onModuleInit(): void {
@@ -67,9 +69,15 @@ class MirrorMount implements OnModuleInit, OnApplicationShutdown {
       nodeId: this.service.instanceId,
       peerUrl,
       upstreamLimit,
+      smallBlobBytes: this.cfg.smallBlobBytes,
+      pieceConcurrency: this.cfg.pieceConcurrency,
+      piecesPerSource: this.cfg.piecesPerSource,
+      pieceStallMs: this.cfg.pieceStallMs,
+      sourceBlacklistMs: this.cfg.sourceBlacklistMs,
       observe: (event, detail) => {
         this.metrics.fetches.inc({ event });
-        this.logger.info({ event, ...detail }, `blob ${event}`);
+        const level = event === 'source-corrupt' || event === 'source-blacklisted' || event === 'failed' ? 'warn' : 'info';
+        this.logger[level]({ event, ...detail }, `blob ${event}`);
       },
     });
     const access = new AccessChecker(control, upstream, { allowTtlMs: this.cfg.accessAllowTtlMs, denyTtlMs: 5_000, graceMs: this.cfg.accessGraceMs });
@@ -97,7 +105,7 @@ class MirrorMount implements OnModuleInit, OnApplicationShutdown {
       mirrorBase: (req) => `http://${req.headers.host ?? peerUrl.replace(/^https?:\/\//, '')}`,
       onError: (err, req) => this.logger.warn({ err: (err as Error).message, method: req.method, path: (req.url ?? '').split('?')[0] }, 'registry request failed'),
     });
-    const peers = createPeerBlobHandler({ sources: [{ store: this.store }], clusterSecret: this.cfg.clusterSecret });
+    const peers = createPeerBlobHandler({ sources: [{ store: this.store }], fallback: this.containerdContent.source, clusterSecret: this.cfg.clusterSecret });
     this.tls = startTlsListener(mappings, this.cfg.tlsPort, this.service.httpHost, (req, res) => void registry(req, res));
     void this.tls.then(
       (server) => server && this.logger.info({ port: this.cfg.tlsPort }, 'custom-domain TLS listener up'),
@@ -133,6 +141,7 @@ class MirrorMount implements OnModuleInit, OnApplicationShutdown {
       useFactory: (registry: MetricsRegistry, store: FsBlobStore) => new MirrorMetrics(registry, () => store.stats()),
       inject: [MetricsRegistry, FsBlobStore],
     },
+    ContainerdPeerContent,
     MirrorMount,
   ],
 })

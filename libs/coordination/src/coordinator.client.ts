@@ -1,4 +1,4 @@
-import type { NatsRpcClient } from '@accelerboat/nats-transport';
+import type { NatsRpcClient, RequestOptions } from '@accelerboat/nats-transport';
 import {
   Endpoints,
   type AckResponse,
@@ -12,6 +12,13 @@ import {
   type GetTokenResponse,
   type HeadManifestRequest,
   type HeadManifestResponse,
+  type ImageLayersRequest,
+  type ImageLayersResponse,
+  type ListJobsRequest,
+  type ListJobsResponse,
+  type ListNodesResponse,
+  type PreloadImageRequest,
+  type PreloadImageResponse,
   type LocateBlobRequest,
   type LocateBlobResponse,
   type ReportJobProgressRequest,
@@ -61,5 +68,28 @@ export class CoordinatorClient {
 
   failJob(req: FailJobRequest): Promise<AckResponse> {
     return this.rpc.request(Endpoints.jobFail, req);
+  }
+
+  /** Download jobs with their progress: the most recent, or the ones named. */
+  listJobs(req: ListJobsRequest = {}, opts?: RequestOptions): Promise<ListJobsResponse> {
+    return this.rpc.request(Endpoints.jobList, req, opts);
+  }
+
+  /** The live seeders with their load. */
+  listNodes(opts?: RequestOptions): Promise<ListNodesResponse> {
+    return this.rpc.request(Endpoints.nodeList, {}, opts);
+  }
+
+  /** An image's config and layers, each with the nodes holding it. */
+  imageLayers(req: ImageLayersRequest, opts?: RequestOptions): Promise<ImageLayersResponse> {
+    return this.rpc.request(Endpoints.imageLayers, req, opts);
+  }
+
+  /**
+   * Starts seeder jobs for the blobs of an image the cluster lacks; answers once they are placed,
+   * which may take a few JOB_ASSIGN_TIMEOUT_MS for a large image: give it a generous timeout.
+   */
+  preloadImage(req: PreloadImageRequest, opts?: RequestOptions): Promise<PreloadImageResponse> {
+    return this.rpc.request(Endpoints.imagePreload, req, opts);
   }
 }

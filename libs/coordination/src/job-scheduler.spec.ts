@@ -219,4 +219,15 @@ describe('JobScheduler', () => {
       assert.equal((await make().sweep()).swept, true);
     });
   });
+
+  describe('jobs', () => {
+    it('reads the named jobs that exist, in the order asked, without credentials', async () => {
+      seeders.add('s1');
+      const a = await scheduler.ensureJob(request());
+      const b = await scheduler.ensureJob(request());
+      const found = await scheduler.jobs([b!.jobId, 'job-unknown', a!.jobId]);
+      assert.deepEqual(found.map((j) => j.jobId), [b!.jobId, a!.jobId]);
+      assert.ok(!JSON.stringify(found).includes('s3cret'));
+    });
+  });
 });

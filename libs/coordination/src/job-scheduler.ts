@@ -116,6 +116,12 @@ export class JobScheduler {
     return this.store.recent(limit);
   }
 
+  /** The named jobs that still exist, in the order asked; for operators following a preload. */
+  async jobs(jobIds: readonly string[]): Promise<JobRecord[]> {
+    const found = await Promise.all(jobIds.map((id) => this.store.get(id)));
+    return found.filter((j): j is JobRecord => j !== undefined);
+  }
+
   /**
    * Moves the jobs of dead seeders (heartbeat expired) and stuck ones (no report for stallMs) to
    * live seeders, and ends jobs whose placing coordinator vanished. One replica at a time.

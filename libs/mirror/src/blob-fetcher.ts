@@ -1,13 +1,16 @@
-import { once } from 'node:events';
-import type { Readable } from 'node:stream';
 import type { BlobWriter, FsBlobStore } from '@accelerboat/blob-store';
 import type { PeerBlobClient } from '@accelerboat/peer-http';
 import type { UpstreamClient } from '@accelerboat/registry-client';
 import type { BlobSource } from '@accelerboat/registry-protocol';
 import type { ControlPlane } from './control-plane.js';
 import { fetchCredential } from './http-util.js';
+import { downloadInPieces } from './multi-source.js';
+import { MiB } from './piece-plan.js';
+import { peerPieceSource, upstreamPieceSource } from './piece-source.js';
 import type { RegistryMapping } from './registry-mapping.js';
 import type { Semaphore } from './semaphore.js';
+import { downloadSequentially } from './sequential-download.js';
+import { SourceHealth } from './source-health.js';
 
 /** One blob the mirror must obtain. */
 export interface FetchTarget {
@@ -19,6 +22,16 @@ export interface FetchTarget {
   upstreamOnly?: boolean;
 }
 
+/**
+ * What a BlobFetcher reports: `fetched`/`failed` once per download; `source-failed` (small-blob
+ * path: a source failed and the next was tried); `upstream-fallback` (the upstream serves the rest);
+ * `piece-retry` (a piece failed and goes to another source); `source-blacklisted` (a source failed
+ * or stalled and is avoided for `sourceBlacklistMs`); `source-corrupt` (a source was proven to have
+ * served wrong bytes: blacklisted, `detail.source` is its node id).
+ */
+export type FetchEvent = 'source-failed' | 'upstream-fallback' | 'fetched' | 'failed' | 'piece-retry' | 'source-blacklisted' | 'source-corrupt';
+
+/** Configuration of a {@link BlobFetcher}; the tuning knobs have defaults. */
 export interface BlobFetcherOptions {
   nodeId: string;
   /** This node's peer endpoint base URL, announced once the blob is verified. */
@@ -26,17 +39,34 @@ export interface BlobFetcherOptions {
   /** Caps direct upstream fetches. */
   upstreamLimit: Semaphore;
   /** Reports which way bytes came, for metrics and logs. */
-  observe?: (event: 'source-failed' | 'upstream-fallback' | 'fetched' | 'failed', detail: Record<string, unknown>) => void;
+  observe?: (event: FetchEvent, detail: Record<string, unknown>) => void;
+  /** Blobs below this size skip the piece machinery and stream from one source at a time (SMALL_BLOB_BYTES, default 8 MiB). */
+  smallBlobBytes?: number;
+  /** Pieces in flight per blob, which is also the reorder window (PIECE_CONCURRENCY, default 8). */
+  pieceConcurrency?: number;
+  /** Pieces in flight per source, the upstream included (PIECES_PER_SOURCE, default 3). */
+  piecesPerSource?: number;
+  /** A piece that receives no byte for this long is stalled and retried elsewhere (PIECE_STALL_MS, default 5 s). */
+  pieceStallMs?: number;
+  /** How long a failing, stalled or corrupt source is avoided (SOURCE_BLACKLIST_MS, default 60 s); ignored with `sourceHealth`. */
+  sourceBlacklistMs?: number;
+  /** The process-wide blacklist; defaults to one owned by this fetcher (which the app has one of). */
+  sourceHealth?: SourceHealth;
 }
 
 /**
- * Brings a blob into the local store: from the sources the coordinator names (peers, seeders),
- * resuming from the bytes already written when one fails, and from the upstream as the last
- * resort. Only one download per digest runs (the store's writeOrJoin); callers stream the bytes
- * with `store.follow` while they land. The store verifies the digest before the blob counts.
+ * Brings a blob into the local store from the sources the coordinator names (peers, seeders) and
+ * from the upstream as the last resort. Blobs of at least `smallBlobBytes` are fetched in pieces
+ * from several sources at once and written in order (see downloadInPieces, which also repairs a
+ * blob that a corrupt source spoiled); smaller ones, and any blob without a peer source or a known
+ * size, stream from one source after another (downloadSequentially). Only one download per digest
+ * runs (the store's writeOrJoin); callers stream the bytes with `store.follow` while they land.
+ * The store verifies the digest before the blob counts.
  */
 export class BlobFetcher {
   private readonly starting = new Map<string, Promise<{ size?: number }>>();
+  /** The blacklist every download of this fetcher consults. */
+  readonly health: SourceHealth;
 
   constructor(
     private readonly store: FsBlobStore,
@@ -44,7 +74,9 @@ export class BlobFetcher {
     private readonly peers: PeerBlobClient,
     private readonly upstream: UpstreamClient,
     private readonly opts: BlobFetcherOptions,
-  ) {}
+  ) {
+    this.health = opts.sourceHealth ?? new SourceHealth({ blacklistMs: opts.sourceBlacklistMs ?? 60_000 });
+  }
 
   /**
    * Makes sure the blob is stored or being written, and returns its size when known. Throws
@@ -71,7 +103,7 @@ export class BlobFetcher {
     const claim = this.store.writeOrJoin(target.digest, size === undefined ? {} : { expectedSize: size });
     if (claim.role === 'present') return { size: claim.size };
     if (claim.role === 'follower') return { size: claim.progress.expectedSize ?? size };
-    void this.download(claim.writer, target, located?.sources ?? []);
+    void this.download(claim.writer, target, located?.sources ?? [], size);
     return { size };
   }
 
@@ -90,36 +122,15 @@ export class BlobFetcher {
     }
   }
 
-  private async download(writer: BlobWriter, target: FetchTarget, sources: BlobSource[]): Promise<void> {
+  private async download(writer: BlobWriter, target: FetchTarget, sources: BlobSource[], size: number | undefined): Promise<void> {
     const started = Date.now();
     try {
-      let via = 'upstream';
-      let complete = false;
-      for (const source of sources) {
-        try {
-          const res = await this.peers.open(source.url, target.digest, writer.bytesWritten > 0 ? { start: writer.bytesWritten } : undefined);
-          await this.copy(res.stream, writer);
-          via = source.kind;
-          complete = true;
-          break;
-        } catch (e) {
-          this.opts.observe?.('source-failed', { digest: target.digest, source: source.nodeId, err: (e as Error).message });
-        }
-      }
-      if (!complete) {
-        this.opts.observe?.('upstream-fallback', { digest: target.digest, from: writer.bytesWritten });
-        await this.opts.upstreamLimit.run(async () => {
-          const range = writer.bytesWritten > 0 ? { start: writer.bytesWritten } : undefined;
-          const blob = await this.upstream.getBlob(target.registry.originalHost, target.repository, target.digest, { range, credential: fetchCredential(target.authorization), verify: false });
-          if (range && !blob.partial) throw new Error('upstream ignored the range');
-          await this.copy(blob.stream, writer);
-        });
-        via = 'upstream';
-      }
-      const { size } = await writer.commit();
-      this.opts.observe?.('fetched', { digest: target.digest, size, via, ms: Date.now() - started });
+      // With no healthy peer left, one plain upstream GET is kinder to the registry than a GET per piece.
+      const pieced = size !== undefined && size >= (this.opts.smallBlobBytes ?? 8 * MiB) && sources.some((s) => this.health.isHealthy(s.url));
+      const detail = pieced ? await this.inPieces(writer, target, sources, size) : await this.sequential(writer, target, sources);
+      this.opts.observe?.('fetched', { digest: target.digest, ...detail, ms: Date.now() - started });
       await this.control
-        .announce({ nodeId: this.opts.nodeId, url: this.opts.peerUrl, entries: [{ digest: target.digest, size, source: 'edge-cache' }] })
+        .announce({ nodeId: this.opts.nodeId, url: this.opts.peerUrl, entries: [{ digest: target.digest, size: detail.size, source: 'edge-cache' }] })
         .catch(() => undefined); // The index is soft state; the periodic re-announce catches up.
     } catch (e) {
       await writer.abort(e as Error).catch(() => undefined);
@@ -127,19 +138,30 @@ export class BlobFetcher {
     }
   }
 
-  // Appends a source's bytes without ending the writer, so another source can continue after it.
-  // Chunks are not awaited one by one: the writer queues them and writes the queue with one
-  // writev, and backpressure comes from its buffer ('drain').
-  private async copy(stream: Readable, writer: BlobWriter): Promise<void> {
-    try {
-      for await (const chunk of stream) {
-        if (writer.destroyed) throw writer.failure ?? new Error('blob writer closed');
-        if (!writer.write(chunk as Buffer)) await once(writer, 'drain');
-      }
-      await writer.flush();
-    } finally {
-      stream.destroy();
-    }
-    if (writer.expectedSize !== undefined && writer.bytesWritten < writer.expectedSize) throw new Error('source ended early');
+  private async sequential(writer: BlobWriter, target: FetchTarget, sources: BlobSource[]): Promise<{ size: number; via: string }> {
+    const deps = { peers: this.peers, upstream: this.upstream, upstreamLimit: this.opts.upstreamLimit, health: this.health, observe: this.opts.observe };
+    const via = await downloadSequentially(deps, writer, target, sources);
+    const { size } = await writer.commit();
+    return { size, via };
+  }
+
+  private async inPieces(writer: BlobWriter, target: FetchTarget, sources: BlobSource[], size: number): Promise<{ size: number; via: string } & Record<string, unknown>> {
+    const ref = { registry: target.registry.originalHost, repository: target.repository, digest: target.digest, credential: fetchCredential(target.authorization) };
+    const res = await downloadInPieces(
+      {
+        store: this.store,
+        digest: target.digest,
+        size,
+        sources: sources.map((s) => peerPieceSource(this.peers, s, target.digest)),
+        upstream: upstreamPieceSource(this.upstream, this.opts.upstreamLimit, ref),
+        health: this.health,
+        concurrency: Math.max(1, this.opts.pieceConcurrency ?? 8),
+        perSource: Math.max(1, this.opts.piecesPerSource ?? 3),
+        stallMs: this.opts.pieceStallMs ?? 5_000,
+        observe: this.opts.observe,
+      },
+      writer,
+    );
+    return { via: 'pieces', ...res };
   }
 }

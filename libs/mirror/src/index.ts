@@ -5,7 +5,9 @@ export { RegistryMapping, RegistryUser, RegistriesFile, loadRegistries, password
 export { UpstreamResolver } from './upstream-resolver.js';
 export type { ControlPlane } from './control-plane.js';
 export { AccessChecker, type AccessCheckerOptions } from './access-checker.js';
-export { BlobFetcher, type BlobFetcherOptions, type FetchTarget } from './blob-fetcher.js';
+export { BlobFetcher, type BlobFetcherOptions, type FetchTarget, type FetchEvent } from './blob-fetcher.js';
+export { SourceHealth, type SourceHealthOptions, type BlacklistReason } from './source-health.js';
+export { planPieces, pieceSizeFor, type Piece, type PiecePlanOptions } from './piece-plan.js';
 export { BlobHandler, type BlobHandlerDeps } from './blob-handler.js';
 export { UpstreamChallenges } from './challenges.js';
 export { ManifestHandler, parseAccept } from './manifest-handler.js';

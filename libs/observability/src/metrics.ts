@@ -79,7 +79,7 @@ export class MirrorMetrics {
     });
     this.fetches = new Counter({
       name: 'p2p_edge_fetch_events_total',
-      help: 'Cache fills: fetched, failed, source-failed (a peer or seeder failed and the next was tried), upstream-fallback.',
+      help: 'Cache fill events: fetched, failed, source-failed, upstream-fallback, piece-retry, source-blacklisted, source-corrupt.',
       labelNames: ['event'],
       registers: [registry],
     });

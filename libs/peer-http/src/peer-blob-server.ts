@@ -3,15 +3,23 @@ import { pipeline } from 'node:stream/promises';
 import type { FsBlobStore } from '@accelerboat/blob-store';
 import { digestProblem } from '@accelerboat/registry-protocol';
 import { CLUSTER_SECRET_HEADER, secretMatches } from './cluster-secret.js';
+import { serveFromContent, type PeerContentSource } from './content-fallback.js';
 import { holdLastByte } from './hold-tail.js';
+import { error, parseSingleRange } from './peer-http-util.js';
 
 /** Where a peer server finds blobs: one or more stores, asked in order. */
 export interface PeerBlobSource {
   store: Pick<FsBlobStore, 'stat' | 'inProgress' | 'follow'>;
 }
 
+/** What {@link createPeerBlobHandler} serves and to whom. */
 export interface PeerBlobServerOptions {
   sources: PeerBlobSource[];
+  /**
+   * Asked only when no store holds the digest, e.g. containerd's content store: blobs the node
+   * already has without having pulled them through the mirror. Its content counts as committed.
+   */
+  fallback?: PeerContentSource;
   clusterSecret: string;
   /** Called once per served request: outcome is an HTTP status, bytes what was sent. */
   observe?: (status: number, bytes: number) => void;
@@ -40,6 +48,7 @@ export function createPeerBlobHandler(opts: PeerBlobServerOptions): (req: Incomi
     if (problem) return done(400, error('DIGEST_INVALID', `invalid digest: ${problem}`));
 
     const source = opts.sources.find((s) => s.store.stat(digest) || s.store.inProgress(digest));
+    if (!source && opts.fallback) return serveFromContent(opts.fallback, digest, req, res, opts.observe);
     if (!source) return done(404, error('BLOB_UNKNOWN', 'blob not on this node'));
     const committed = source.store.stat(digest);
     const size = committed?.size ?? source.store.inProgress(digest)?.expectedSize;
@@ -89,18 +98,4 @@ export function createPeerBlobHandler(opts: PeerBlobServerOptions): (req: Incomi
     }
     return true;
   };
-}
-
-function parseSingleRange(header: string | undefined): { start: number; end?: number } | 'invalid' | undefined {
-  if (!header) return undefined;
-  const m = /^bytes=(\d+)-(\d*)$/.exec(header.trim());
-  if (!m) return 'invalid';
-  const start = Number(m[1]);
-  const end = m[2] ? Number(m[2]) : undefined;
-  if (!Number.isSafeInteger(start) || (end !== undefined && end < start)) return 'invalid';
-  return { start, end };
-}
-
-function error(code: string, message: string): string {
-  return JSON.stringify({ errors: [{ code, message, detail: null }] });
 }

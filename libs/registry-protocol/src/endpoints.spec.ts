@@ -24,6 +24,10 @@ describe('Endpoints', () => {
     assert.equal(Endpoints.layerVerify.subject, 'p2p.layer-indexer.{node}.layer.verify.v1');
     assert.equal(Endpoints.trackerStats.subject, 'p2p.tracker.stats.get.v1');
     assert.equal(Endpoints.cacheStats.subject, 'p2p.edge-proxy.{node}.cache.stats.v1');
+    assert.equal(Endpoints.jobList.subject, 'p2p.coordinator.job.list.v1');
+    assert.equal(Endpoints.nodeList.subject, 'p2p.coordinator.node.list.v1');
+    assert.equal(Endpoints.imageLayers.subject, 'p2p.coordinator.image.layers.v1');
+    assert.equal(Endpoints.imagePreload.subject, 'p2p.coordinator.image.preload.v1');
   });
 
   it('addresses only the instance-specific endpoints with a placeholder', () => {
@@ -45,7 +49,21 @@ describe('endpointsOf', () => {
   it('returns the endpoints of one service and covers the catalogue exactly once', () => {
     assert.deepEqual(
       endpointsOf('master-coordinator').map((e) => e.name),
-      ['token-get', 'access-check', 'manifest-head', 'manifest-get', 'blob-locate', 'job-progress', 'job-complete', 'job-fail', 'seeder-heartbeat'],
+      [
+        'token-get',
+        'access-check',
+        'manifest-head',
+        'manifest-get',
+        'blob-locate',
+        'job-progress',
+        'job-complete',
+        'job-fail',
+        'seeder-heartbeat',
+        'job-list',
+        'node-list',
+        'image-layers',
+        'image-preload',
+      ],
     );
     assert.deepEqual(endpointsOf('seeder').map((e) => e.name), ['job-assign']);
     const total = Object.values(ServiceNames).reduce((n, s) => n + endpointsOf(s).length, 0);

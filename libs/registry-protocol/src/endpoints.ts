@@ -18,7 +18,10 @@ import {
   WithdrawLayersRequest,
   WithdrawLayersResponse,
 } from './messages/layer-index.js';
+import { ImageLayersRequest, ImageLayersResponse, PreloadImageRequest, PreloadImageResponse } from './messages/image.js';
+import { ListJobsRequest, ListJobsResponse } from './messages/job-list.js';
 import { GetManifestRequest, GetManifestResponse, HeadManifestRequest, HeadManifestResponse } from './messages/manifest.js';
+import { ListNodesRequest, ListNodesResponse } from './messages/node-list.js';
 import { SeederHeartbeatRequest } from './messages/seeder-heartbeat.js';
 import { AssignJobRequest, AssignJobResponse, CompleteJobRequest, FailJobRequest, ReportJobProgressRequest } from './messages/seeder-job.js';
 import { GetTokenRequest, GetTokenResponse } from './messages/token.js';
@@ -99,6 +102,38 @@ export const Endpoints = {
     description: 'A seeder reports that it is alive, its URL and its load.',
     request: SeederHeartbeatRequest,
     response: AckResponse,
+  }),
+  jobList: defineEndpoint({
+    service: coordinator,
+    name: 'job-list',
+    subject: 'p2p.coordinator.job.list.v1',
+    description: 'Seeder download jobs with their progress, newest first or by id; never their credentials.',
+    request: ListJobsRequest,
+    response: ListJobsResponse,
+  }),
+  nodeList: defineEndpoint({
+    service: coordinator,
+    name: 'node-list',
+    subject: 'p2p.coordinator.node.list.v1',
+    description: 'The live seeders with their load, least busy first, as their heartbeats reported it.',
+    request: ListNodesRequest,
+    response: ListNodesResponse,
+  }),
+  imageLayers: defineEndpoint({
+    service: coordinator,
+    name: 'image-layers',
+    subject: 'p2p.coordinator.image.layers.v1',
+    description: "An image's config and layers (an index followed to one platform), each with the nodes holding it.",
+    request: ImageLayersRequest,
+    response: ImageLayersResponse,
+  }),
+  imagePreload: defineEndpoint({
+    service: coordinator,
+    name: 'image-preload',
+    subject: 'p2p.coordinator.image.preload.v1',
+    description: 'Starts seeder jobs for every blob of an image the cluster does not hold yet, ahead of a rollout.',
+    request: PreloadImageRequest,
+    response: PreloadImageResponse,
   }),
   jobAssign: defineEndpoint({
     service: seeder,

@@ -11,3 +11,5 @@ export * from './layer-stream.js';
 export * from './image-fixture.js';
 export * from './registry-client.js';
 export * from './image-push.js';
+export * from './netns-host.js';
+export * from './netns.js';

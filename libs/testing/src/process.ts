@@ -6,7 +6,9 @@ import { canConnect } from './ports.js';
 export type ReadyWhen =
   | { logLine: RegExp }
   | { port: number; host?: string }
-  | { http: string; status?: number };
+  | { http: string; status?: number }
+  /** Any check, e.g. one run inside a network namespace; polled every `intervalMs` (default 100). */
+  | { probe: () => Promise<boolean>; intervalMs?: number };
 
 /** Options for {@link startProcess}. */
 export interface StartProcessOptions {
@@ -223,6 +225,11 @@ async function waitReady(
   }
   // Poll until ready, or until the caller stops caring (exit or timeout won the race).
   while (!cancelled()) {
+    if ('probe' in readyWhen) {
+      if (await readyWhen.probe().catch(() => false)) return 'ready';
+      await new Promise((r) => setTimeout(r, readyWhen.intervalMs ?? 100));
+      continue;
+    }
     if ('port' in readyWhen) {
       if (await canConnect(readyWhen.host ?? '127.0.0.1', readyWhen.port, 500)) return 'ready';
     } else {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parseAccessLogLine, type AccessLogEntry } from './access-log.js';
 import { findBinary } from './bin.js';
+import type { ProcessPlace } from './netns-host.js';
 import { freePort } from './ports.js';
 import { startProcess, type ProcessHandle } from './process.js';
 import { tempDir } from './temp-dir.js';
@@ -24,11 +25,16 @@ export interface RegistryOptions {
   tokenMode?: 'kid' | 'x5c';
   /** Token mode only: token lifetime in seconds. */
   tokenExpiresIn?: number;
+  /**
+   * Where the registry runs and listens (e.g. a network namespace of a test cluster); default:
+   * the root namespace's loopback. Token auth needs the root namespace (its token server is there).
+   */
+  place?: ProcessPlace;
 }
 
 /** A running docker-registry (distribution 2.8). */
 export interface Registry {
-  /** `127.0.0.1:<port>`, as used in image references. */
+  /** `127.0.0.1:<port>` (or the place's address), as used in image references. */
   host: string;
   /** `http://127.0.0.1:<port>` */
   url: string;
@@ -55,6 +61,8 @@ const FLUSH_PARAM = 'accelerboat-flush';
 export async function startRegistry(opts: RegistryOptions = {}): Promise<Registry> {
   const auth = opts.auth ?? 'none';
   const users = { ...(opts.users ?? { alice: 's3cret' }) };
+  if (opts.place && auth === 'token') throw new Error('startRegistry: token auth is not supported in a ProcessPlace (the token server runs on the root loopback)');
+  const ip = opts.place?.ip ?? '127.0.0.1';
   const dir = tempDir('ab-registry-');
   let tokenServer: TokenServer | undefined;
   try {
@@ -73,7 +81,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
       '  cache:',
       '    blobdescriptor: inmemory',
       'http:',
-      `  addr: 127.0.0.1:${port}`,
+      `  addr: ${ip}:${port}`,
       // A fixed secret silences the warning and keeps upload state valid across restarts.
       `  secret: ${randomUUID()}`,
       'health:',
@@ -111,12 +119,12 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     let log: AccessLogEntry[] = [];
     const flushWaiters = new Map<string, () => void>();
     const accessLogPath = join(dir.path, 'registry.log');
-    const proc = await startProcess({
+    const proc = await (opts.place?.start ?? startProcess)({
       name: 'docker-registry',
       command: findBinary('docker-registry', '/usr/bin/docker-registry'),
       args: ['serve', configPath],
       logFile: accessLogPath,
-      readyWhen: { logLine: /listening on 127\.0\.0\.1:\d+/ },
+      readyWhen: { logLine: new RegExp(`listening on ${ip.replace(/\./g, '\\.')}:\\d+`) },
       onLine(line) {
         const e = parseAccessLogLine(line);
         if (!e) return;
@@ -125,9 +133,10 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         else log.push(e);
       },
     });
-    const url = `http://127.0.0.1:${port}`;
+    const url = `http://${ip}:${port}`;
+    const place = opts.place;
     return {
-      host: `127.0.0.1:${port}`,
+      host: `${ip}:${port}`,
       url,
       auth,
       users,
@@ -140,7 +149,10 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         await new Promise((r) => setTimeout(r, 20));
         const id = randomUUID();
         const seen = new Promise<void>((r) => flushWaiters.set(id, r));
-        await fetch(`${url}/v2/?${FLUSH_PARAM}=${id}`).then((r) => r.arrayBuffer());
+        const marker = `${url}/v2/?${FLUSH_PARAM}=${id}`;
+        // From inside the place: its address means nothing in the root namespace.
+        if (place) await place.httpGet(marker);
+        else await fetch(marker).then((r) => r.arrayBuffer());
         await Promise.race([seen, new Promise((r) => setTimeout(r, 2000))]);
         flushWaiters.delete(id);
         return [...log];

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createCluster, startRegistry, tempDir, type NetnsCluster, type ImageFixture, type NetnsHost, type ProcessHandle, type Registry } from '@accelerboat/testing';
+import type { ServiceName } from '@accelerboat/registry-protocol';
+import { appMain } from '../support/stack.js';
+import { startNodeContainerd, type NodeContainerd } from './node-containerd.js';
+
+// Fixed ports are fine: every host has its own network namespace.
+const NATS_PORT = 4222;
+const REDIS_PORT = 6379;
+const COORDINATOR_PORT = 5081;
+const EDGE_PORT = 5080;
+const INDEXER_PORT = 5082;
+
+/** One node: its namespace, its containerd, and its edge-proxy and layer-indexer. */
+export interface ClusterNode {
+  name: string;
+  host: NetnsHost;
+  /** `http://<node ip>:5080`: the node's registry mirror and peer endpoint. */
+  edgeUrl: string;
+  containerd: NodeContainerd;
+  edge: ProcessHandle;
+  indexer: ProcessHandle;
+}
+
+/** NATS, Redis and the coordinator on `infra`, the upstream registry on `upstream`, N nodes. */
+export interface ClusterStack {
+  cluster: NetnsCluster;
+  registry: Registry;
+  nodes: ClusterNode[];
+  /** Scratch dir: caches, containerd roots, client configs, logs (`logs/<host>-<app>.log`). */
+  dir: string;
+  /** Pushes an OCI layout to the upstream as `<repository>:<tag>` (skopeo, run in the upstream's namespace). */
+  push(image: ImageFixture, repository: string, tag: string): Promise<void>;
+  /** Node ids holding a claim on `digest` in the layer index, as `<node>/<source>`. */
+  holders(digest: string): Promise<string[]>;
+  /** Tears everything down; safe to call after a failed start or twice. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startClusterStack}. */
+export interface ClusterStackOptions {
+  nodes: number;
+  linkMbit?: number;
+  upstreamMbit?: number;
+}
+
+/**
+ * Starts a whole AccelerBoat cluster on one machine, every host in its own network namespace, the
+ * apps as processes from their compiled entry points (as the container images run them). Nothing
+ * is ever addressed from the root namespace: readiness checks, clients and index queries run
+ * inside the namespaces.
+ */
+export async function startClusterStack(opts: ClusterStackOptions): Promise<ClusterStack> {
+  const dir = tempDir('ab-cluster-');
+  const logs = join(dir.path, 'logs');
+  mkdirSync(logs);
+  const cluster = await createCluster(opts);
+  const { infra } = cluster;
+  let registry: Registry | undefined;
+  const nodes: ClusterNode[] = [];
+  const stop = async (): Promise<void> => {
+    // destroy() SIGTERMs every process in every namespace, waits, then SIGKILLs the rest.
+    await cluster.destroy();
+    await registry?.stop();
+    await dir.remove();
+  };
+  try {
+    const secret = randomBytes(16).toString('hex');
+    const natsUrl = `nats://${infra.ip}:${NATS_PORT}`;
+    const redisUrl = `redis://${infra.ip}:${REDIS_PORT}`;
+    await Promise.all([
+      infra.start({
+        name: 'nats-server',
+        command: 'nats-server',
+        args: ['-a', infra.ip, '-p', String(NATS_PORT)],
+        logFile: join(logs, 'infra-nats.log'),
+        readyWhen: { logLine: /Server is ready/ },
+      }),
+      infra.start({
+        name: 'redis-server',
+        command: 'redis-server',
+        args: ['--bind', infra.ip, '--port', String(REDIS_PORT), '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--dir', dir.path],
+        logFile: join(logs, 'infra-redis.log'),
+        readyWhen: { logLine: /Ready to accept connections/ },
+      }),
+      startRegistry({ place: cluster.upstream }).then((r) => (registry = r)),
+    ]);
+    const registriesFile = join(dir.path, 'registries.json');
+    writeFileSync(registriesFile, JSON.stringify({ registries: [{ originalHost: registry!.host, scheme: 'http' }] }));
+    const common = { NATS_SERVERS: natsUrl, REDIS_URL: redisUrl, CLUSTER_SECRET: secret, REGISTRIES_FILE: registriesFile, LOG_LEVEL: 'info' };
+    const app = (host: NetnsHost, name: ServiceName, port: number, env: Record<string, string>): Promise<ProcessHandle> =>
+      host.start({
+        name,
+        command: process.execPath,
+        args: ['--enable-source-maps', appMain(name)],
+        env: { ...common, HTTP_HOST: host.ip, HTTP_PORT: String(port), INSTANCE_ID: host.name, ...env },
+        logFile: join(logs, `${host.name}-${name}.log`),
+        readyWhen: { http: `http://${host.ip}:${port}/readyz`, status: 200 },
+        timeoutMs: 60_000,
+      });
+    await app(infra, 'master-coordinator', COORDINATOR_PORT, {});
+
+    // Nodes start side by side; within a node, containerd first (the indexer follows its events).
+    // allSettled: a failed node must not leave its siblings starting while the cluster is torn down.
+    const started = await Promise.allSettled(
+      cluster.nodes.map(async (host): Promise<ClusterNode> => {
+        const nodeDir = join(dir.path, host.name);
+        const cache = join(nodeDir, 'cache');
+        mkdirSync(cache, { recursive: true });
+        const containerd = await startNodeContainerd(host, join(nodeDir, 'containerd'), join(logs, `${host.name}-containerd.log`));
+        const edgeUrl = `http://${host.ip}:${EDGE_PORT}`;
+        const containerdEnv = { CONTAINERD_SOCK: containerd.socket, CONTAINERD_NAMESPACE: containerd.namespace };
+        const edge = await app(host, 'edge-proxy', EDGE_PORT, { CACHE_DIR: cache, PUBLIC_URL: edgeUrl, ...containerdEnv });
+        const indexer = await app(host, 'layer-indexer', INDEXER_PORT, { BLOB_DIRS: `edge-cache:${cache}`, PEER_URL: edgeUrl, ...containerdEnv });
+        return { name: host.name, host, edgeUrl, containerd, edge, indexer };
+      }),
+    );
+    for (const r of started) {
+      if (r.status === 'rejected') throw r.reason;
+      nodes.push(r.value);
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    cluster,
+    registry: registry!,
+    nodes,
+    dir: dir.path,
+    async push(image, repository, tag) {
+      await cluster.upstream.exec('skopeo', ['copy', '--dest-tls-verify=false', `oci:${image.dir}:${image.tag}`, `docker://${registry!.host}/${repository}:${tag}`], {
+        env: { NO_PROXY: '*', no_proxy: '*' },
+      });
+    },
+    async holders(digest) {
+      const { stdout } = await infra.exec('redis-cli', ['-h', infra.ip, '-p', String(REDIS_PORT), '--raw', 'ZRANGE', `p2p:layer:${digest}:holders`, '0', '-1']);
+      return stdout.split('\n').filter(Boolean);
+    },
+    stop,
+  };
+}
