@@ -3,6 +3,8 @@ import { before, describe, it } from 'node:test';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import {
   checkConfigKeys,
+  checkContainerdConfigInit,
+  checkContainerdConfigUninstall,
   checkContainerdReadOnly,
   checkNats,
   checkNetworkFlows,
@@ -154,6 +156,78 @@ withKubectl(() => {
       const o = prod();
       configMapOf(o, name)[key] = '/var/run/other/containerd.sock';
       expectProblem(checkConfigKeys(o, configs), new RegExp(`${name}: ${key} /var/run/other/containerd.sock is not mounted from the host`));
+    });
+
+    it('no containerd-config init container', () => {
+      const o = prod();
+      app(o, 'edge-proxy').w.pod.initContainers = [];
+      expectProblem(checkContainerdConfigInit(o, configs), /DaemonSet\/edge-proxy: no init container containerd-config/);
+    });
+
+    it('a containerd-config init container with the wrong command, registries, mirror or image', () => {
+      const o = prod();
+      configMapOf(o, 'edge-proxy').HTTP_PORT = '5099';
+      const { w } = app(o, 'edge-proxy');
+      const init = w.pod.initContainers!.find((c) => c.name === 'containerd-config')!;
+      init.command = ['accelerboat', 'containerd-config', 'uninstall'];
+      init.args = ['--registries-file', '/etc/accelerboat/registries/other.json', '--mirror', 'http://127.0.0.1:5080', '--dir', '/etc/containerd/certs.d'];
+      init.image = 'accelerboat/edge-proxy:0.0.9';
+      const problems = checkContainerdConfigInit(o, configs);
+      expectProblem(problems, /init container containerd-config: runs containerd-config uninstall, expected install/);
+      expectProblem(problems, /without --prune/);
+      expectProblem(problems, /--registries-file \/etc\/accelerboat\/registries\/other\.json is not the edge-proxy's REGISTRIES_FILE/);
+      expectProblem(problems, /--registries-file: .*no such key/);
+      expectProblem(problems, /--mirror is http:\/\/127\.0\.0\.1:5080, must be http:\/\/127\.0\.0\.1:5099/);
+      expectProblem(problems, /image accelerboat\/edge-proxy:0\.0\.9 is not the edge-proxy's accelerboat\/edge-proxy:0\.1\.0/);
+    });
+
+    it('a containerd-config init container without its mounts, or with more than it needs', () => {
+      const o = dev();
+      const { w } = app(o, 'edge-proxy');
+      const init = w.pod.initContainers!.find((c) => c.name === 'containerd-config')!;
+      init.volumeMounts = [
+        { name: 'containerd-certs', mountPath: '/etc/containerd/certs.d', readOnly: true },
+        { name: 'containerd-sock', mountPath: '/run/containerd/containerd.sock', readOnly: true },
+      ];
+      const problems = checkContainerdConfigInit(o, configs);
+      expectProblem(problems, /--registries-file: \/etc\/accelerboat\/registries\/registries\.json is on no volume mounted in container containerd-config/);
+      expectProblem(problems, /mounts \/etc\/containerd\/certs\.d read-only, but it writes there/);
+      expectProblem(problems, /mounts \/run\/containerd\/containerd\.sock, which it does not need/);
+      init.volumeMounts = [{ name: 'containerd-certs', mountPath: '/etc/containerd/certs.d' }];
+      init.args = ['--registries-file', '/etc/accelerboat/registries/registries.json', '--mirror', 'http://127.0.0.1:5080', '--dir', '/etc/containerd'];
+      expectProblem(checkContainerdConfigInit(o, configs), /--dir \/etc\/containerd is not on a host path mount/);
+    });
+
+    it('certs.d writable by the edge-proxy itself, or a containerd-config init container with more privilege than root', () => {
+      const o = prod();
+      const { w, c } = app(o, 'edge-proxy');
+      c.volumeMounts!.push({ name: 'containerd-certs', mountPath: '/etc/containerd/certs.d' });
+      const init = w.pod.initContainers!.find((x) => x.name === 'containerd-config')!;
+      init.securityContext = { ...init.securityContext, runAsUser: 1000, allowPrivilegeEscalation: true, capabilities: { drop: ['ALL'], add: ['DAC_OVERRIDE'] } };
+      expectProblem(checkContainerdReadOnly(o), /DaemonSet\/edge-proxy container edge-proxy: mounts \/etc\/containerd\/certs\.d read-write/);
+      const problems = checkContainerdConfigInit(o, configs);
+      expectProblem(problems, /DaemonSet\/edge-proxy container edge-proxy: mounts \/etc\/containerd\/certs\.d read-write; only the init container writes it/);
+      expectProblem(problems, /must run as uid 0/);
+      expectProblem(problems, /allowPrivilegeEscalation must be false/);
+      expectProblem(problems, /adds capabilities DAC_OVERRIDE/);
+    });
+
+    it('an uninstall DaemonSet that installs, misses nodes, writes elsewhere or shares the namespace', () => {
+      const o = render('uninstall/containerd-config');
+      const w = workloads(o)[0];
+      const init = w.pod.initContainers![0];
+      init.command = ['accelerboat', 'containerd-config', 'install'];
+      init.args = ['--dir', '/etc/containerd/certs.d'];
+      w.pod.tolerations = [];
+      w.pod.volumes!.find((v) => v.name === 'containerd-certs')!.hostPath!.path = '/etc/containerd';
+      w.object.metadata.namespace = 'accelerboat';
+      const problems = checkContainerdConfigUninstall(o);
+      expectProblem(problems, /runs containerd-config install, expected uninstall/);
+      expectProblem(problems, /needs --all/);
+      expectProblem(problems, /must tolerate every taint/);
+      expectProblem(problems, /--dir \/etc\/containerd\/certs\.d is \/etc\/containerd on the host/);
+      expectProblem(problems, /must live in a namespace of its own/);
+      expectProblem(checkContainerdReadOnly(o), /DaemonSet\/containerd-config-uninstall container containerd-config: mounts \/etc\/containerd read-write/);
     });
 
     it('a layer-indexer that does not read the edge cache', () => {

@@ -6,7 +6,7 @@ import type { IContainerPort } from 'kubernetes-models/v1/ContainerPort';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import { APPS, clusterRequiredKeys, validateEnv, type AppConfig, type AppSpec } from './apps.js';
-import { resolveEnv, type ContainerEnv } from './env.js';
+import { expandCommand, resolveEnv, type ContainerEnv } from './env.js';
 import { allContainers, dataOf, find, ofKind, quantity, ref, selects, workloads, type K8sObject, type Workload } from './k8s.js';
 
 // Every check takes the rendered objects of one overlay and returns its problems, each naming
@@ -362,7 +362,11 @@ export function checkNoRenderedSecrets(objects: K8sObject[]): string[] {
 // ---------------------------------------------------------------------------------------------
 // Workloads
 
-const CONTAINERD_PATHS = ['/run/containerd', '/var/run/containerd', '/var/lib/containerd', '/run/k3s/containerd', '/var/lib/rancher/k3s/agent/containerd'];
+const CONTAINERD_PATHS = ['/etc/containerd', '/run/containerd', '/var/run/containerd', '/var/lib/containerd', '/run/k3s/containerd', '/var/lib/rancher/k3s/agent/containerd'];
+/** containerd's registry config_path: the hosts.toml files that point it at the mirror. */
+export const CERTS_D = '/etc/containerd/certs.d';
+/** The init container that writes (edge-proxy) or restores (uninstall) the hosts.toml files. */
+export const CONTAINERD_CONFIG = 'containerd-config';
 const CONTAINERD_SOCK = '/run/containerd/containerd.sock';
 const CONTAINERD_CONTENT = '/var/lib/containerd/io.containerd.content.v1.content';
 
@@ -401,14 +405,144 @@ export function checkNodeAgents(objects: K8sObject[], configs: Configs): string[
   return problems;
 }
 
-/** No container anywhere mounts a containerd path from the host read-write. */
+/**
+ * No container anywhere mounts a containerd path from the host read-write, except certs.d in the
+ * containerd-config init container, which exists to write it.
+ */
 export function checkContainerdReadOnly(objects: K8sObject[]): string[] {
   const problems: string[] = [];
   for (const w of workloads(objects))
-    for (const c of allContainers(w.pod))
+    for (const c of allContainers(w.pod)) {
+      const certsWriter = c.name === CONTAINERD_CONFIG && (w.pod.initContainers ?? []).includes(c);
       for (const m of hostPathMounts(w.pod, c))
-        if (!m.readOnly && CONTAINERD_PATHS.some((p) => m.hostPath === p || m.hostPath.startsWith(p + '/')))
+        if (!m.readOnly && CONTAINERD_PATHS.some((p) => m.hostPath === p || m.hostPath.startsWith(p + '/')) && !(certsWriter && m.hostPath === CERTS_D))
           problems.push(`${ref(w.object)} container ${c.name}: mounts ${m.hostPath} read-write`);
+    }
+  return problems;
+}
+
+/** `--name value`, `--name=value` and bare flags of a command line, by name. */
+export function parseOptions(args: string[], flags: string[]): { options: Map<string, string>; problems: string[] } {
+  const options = new Map<string, string>();
+  const problems: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('--')) {
+      problems.push(`unexpected argument ${arg}`);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    if (eq > 0) options.set(arg.slice(0, eq), arg.slice(eq + 1));
+    else if (flags.includes(arg)) options.set(arg, 'true');
+    else if (i + 1 < args.length) options.set(arg, args[++i]);
+    else problems.push(`${arg} has no value`);
+  }
+  return { options, problems };
+}
+
+const CONTAINERD_CONFIG_FLAGS = ['--all', '--prune', '--print', '--json'];
+
+/**
+ * What an accelerboat containerd-config container does to the host: its action, its options,
+ * and whether --dir is containerd's certs.d on a read-write host mount. Also least privilege for
+ * a writer of certs.d: root (the owner of certs.d on the host, so no capability is needed), no
+ * capability, no escalation, a read-only root filesystem.
+ */
+function containerdConfigContainer(objects: K8sObject[], w: Workload, c: IContainer, at: string): { action?: string; options: Map<string, string>; problems: string[] } {
+  const { argv, problems } = expandCommand(c, objects);
+  const [bin, sub, action, ...rest] = argv;
+  if (bin !== 'accelerboat' || sub !== 'containerd-config') problems.push(`${at}: runs \`${argv.slice(0, 3).join(' ')}\`, not \`accelerboat containerd-config …\``);
+  const { options, problems: parsed } = parseOptions(rest, CONTAINERD_CONFIG_FLAGS);
+  problems.push(...parsed.map((p) => `${at}: ${p}`));
+  if (options.has('--print')) problems.push(`${at}: --print writes nothing`);
+  // The CLI's default --dir is /etc/containerd/certs.d, as seen from inside the container.
+  const dir = options.get('--dir') ?? CERTS_D;
+  const m = mountFor(c, dir);
+  const hostPath = m ? volumeOf(w.pod, m.volume)?.hostPath?.path.replace(/\/+$/, '') : undefined;
+  if (!m || hostPath === undefined) problems.push(`${at}: --dir ${dir} is not on a host path mount, so the node's containerd never sees it`);
+  else {
+    const onHost = hostPath + dir.slice(m.mountPath.length);
+    if (onHost !== CERTS_D) problems.push(`${at}: --dir ${dir} is ${onHost} on the host, not containerd's config_path ${CERTS_D}`);
+    if (m.readOnly) problems.push(`${at}: mounts ${CERTS_D} read-only, but it writes there`);
+  }
+  const sc = c.securityContext ?? {};
+  const user = sc.runAsUser ?? w.pod.securityContext?.runAsUser;
+  if (user !== 0) problems.push(`${at}: must run as uid 0, the owner of ${CERTS_D} on the host (then it needs no capability)`);
+  if (sc.privileged) problems.push(`${at}: privileged`);
+  if (sc.allowPrivilegeEscalation !== false) problems.push(`${at}: allowPrivilegeEscalation must be false`);
+  if (sc.readOnlyRootFilesystem !== true) problems.push(`${at}: readOnlyRootFilesystem must be true`);
+  if (!(sc.capabilities?.drop ?? []).includes('ALL')) problems.push(`${at}: must drop ALL capabilities`);
+  if ((sc.capabilities?.add ?? []).length) problems.push(`${at}: adds capabilities ${(sc.capabilities?.add ?? []).join(',')}; root owns ${CERTS_D} and needs none`);
+  return { action, options, problems };
+}
+
+/**
+ * The edge-proxy's init container points the node's containerd at it: `accelerboat
+ * containerd-config install --prune` over the registries file the edge-proxy itself reads (mounted
+ * read-only), with the mirror at 127.0.0.1 on the edge-proxy's HTTP_PORT, into the host's certs.d
+ * (mounted read-write here and nowhere else), from the edge-proxy's own image (which ships the
+ * CLI), with nothing else mounted.
+ */
+export function checkContainerdConfigInit(objects: K8sObject[], configs: Configs): string[] {
+  const { envs, problems } = appEnvs(objects, configs);
+  const edge = envs.find((e) => e.app.name === 'edge-proxy');
+  if (!edge) return problems;
+  const { workload: w, container: main } = edge;
+  const init = (w.pod.initContainers ?? []).find((c) => c.name === CONTAINERD_CONFIG);
+  if (!init) return [...problems, `${ref(w.object)}: no init container ${CONTAINERD_CONFIG} points containerd at the edge-proxy`];
+  const at = `${ref(w.object)} init container ${CONTAINERD_CONFIG}`;
+  if (init.image !== main.image) problems.push(`${at}: image ${init.image} is not the edge-proxy's ${main.image}, which ships the CLI`);
+  const { action, options, problems: own } = containerdConfigContainer(objects, w, init, at);
+  problems.push(...own);
+  if (action !== 'install') problems.push(`${at}: runs containerd-config ${action ?? '(no action)'}, expected install`);
+  for (const o of ['--registry', '--all', '--upstream']) if (options.has(o)) problems.push(`${at}: ${o}: the registries must come from --registries-file`);
+  if (!options.has('--prune')) problems.push(`${at}: without --prune, registries dropped from the ConfigMap keep pointing containerd at the mirror`);
+
+  const file = options.get('--registries-file');
+  const edgeFile = edge.env.vars.get('REGISTRIES_FILE')?.value;
+  if (!file) problems.push(`${at}: no --registries-file`);
+  else {
+    if (file !== edgeFile) problems.push(`${at}: --registries-file ${file} is not the edge-proxy's REGISTRIES_FILE (${edgeFile ?? 'unset'})`);
+    const mine = configMapFile(objects, w.pod, init, file);
+    if (mine.content === undefined) problems.push(`${at}: --registries-file: ${mine.problem ?? `${file} is not from a ConfigMap`}`);
+    else if (edgeFile && mine.content !== configMapFile(objects, w.pod, main, edgeFile).content) problems.push(`${at}: reads other registries than the edge-proxy`);
+    if (mountFor(init, file)?.readOnly === false) problems.push(`${at}: mounts the registries file read-write`);
+  }
+  const mirror = `http://127.0.0.1:${effectivePort(edge)}`;
+  if (options.get('--mirror') !== mirror) problems.push(`${at}: --mirror is ${options.get('--mirror') ?? 'the CLI default'}, must be ${mirror} (the edge-proxy's HTTP_PORT, on the host network)`);
+  if (w.pod.hostNetwork !== true) problems.push(`${at}: the mirror is on 127.0.0.1 only when the edge-proxy uses the host network`);
+
+  const needed = new Set([mountFor(init, options.get('--dir') ?? CERTS_D)?.volume, file ? mountFor(init, file)?.volume : undefined]);
+  for (const m of init.volumeMounts ?? []) if (!needed.has(m.name)) problems.push(`${at}: mounts ${m.mountPath}, which it does not need`);
+  for (const m of hostPathMounts(w.pod, main)) if (m.hostPath === CERTS_D && !m.readOnly) problems.push(`${ref(w.object)} container ${main.name}: mounts ${CERTS_D} read-write; only the init container writes it`);
+  return problems;
+}
+
+/**
+ * deploy/uninstall/containerd-config: a DaemonSet on every node (all taints) whose init container
+ * runs `accelerboat containerd-config uninstall` on the host's certs.d, then idles without any
+ * host path, in a namespace of its own that may use host paths.
+ */
+export function checkContainerdConfigUninstall(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  const all = workloads(objects);
+  if (all.length !== 1 || all[0].kind !== 'DaemonSet') return [`expected one DaemonSet, got ${all.map((w) => ref(w.object)).join(', ') || 'none'}`];
+  const w = all[0];
+  const namespace = w.object.metadata.namespace;
+  if (!namespace || namespace === 'accelerboat') problems.push(`${ref(w.object)}: must live in a namespace of its own (deleting it must not touch accelerboat), not ${namespace ?? 'default'}`);
+  const ns = find(objects, 'Namespace', namespace ?? '');
+  if (ns?.metadata.labels?.['pod-security.kubernetes.io/enforce'] !== 'privileged') problems.push(`Namespace/${namespace}: host paths need pod-security.kubernetes.io/enforce: privileged`);
+  if (!(w.pod.tolerations ?? []).some((t) => t.operator === 'Exists' && !t.key)) problems.push(`${ref(w.object)}: must tolerate every taint (the edge-proxy ran on every node)`);
+  const init = (w.pod.initContainers ?? []).find((c) => c.name === CONTAINERD_CONFIG);
+  if (!init) return [...problems, `${ref(w.object)}: no init container ${CONTAINERD_CONFIG}`];
+  const at = `${ref(w.object)} init container ${CONTAINERD_CONFIG}`;
+  if (!/^(?:.*\/)?accelerboat\/edge-proxy(?::[\w.-]+)?$/.test(init.image ?? '')) problems.push(`${at}: image ${init.image} is not the edge-proxy image, which ships the CLI`);
+  const { action, options, problems: own } = containerdConfigContainer(objects, w, init, at);
+  problems.push(...own);
+  if (action !== 'uninstall') problems.push(`${at}: runs containerd-config ${action ?? '(no action)'}, expected uninstall`);
+  if (!options.has('--all') && !options.has('--registries-file')) problems.push(`${at}: needs --all (or --registries-file) to undo every registry`);
+  for (const c of w.pod.containers) if (hostPathMounts(w.pod, c).length) problems.push(`${ref(w.object)} container ${c.name}: mounts host paths; only the init container needs ${CERTS_D}`);
+  problems.push(...checkSecurityContexts(objects), ...checkResources(objects), ...checkNoRbac(objects));
   return problems;
 }
 

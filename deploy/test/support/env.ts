@@ -114,3 +114,25 @@ export function resolveEnv(container: IContainer, objects: K8sObject[]): Contain
   }
   return { vars, referenced, problems };
 }
+
+/**
+ * A container's command and args as the kubelet runs them: `$(NAME)` expanded from the
+ * container's environment (`$$` is a literal `$`; an undefined name stays as written, and is
+ * reported, since the process would get the text `$(NAME)`).
+ */
+export function expandCommand(container: IContainer, objects: K8sObject[]): { argv: string[]; problems: string[] } {
+  const env = resolveEnv(container, objects);
+  const problems = [...env.problems];
+  const argv = [...(container.command ?? []), ...(container.args ?? [])].map((arg) =>
+    arg.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m: string, name?: string) => {
+      if (m === '$$') return '$';
+      const v = name ? env.vars.get(name) : undefined;
+      if (!v) {
+        problems.push(`container ${container.name}: its command refers to $(${name}), which is not in its environment`);
+        return m;
+      }
+      return v.value;
+    }),
+  );
+  return { argv, problems };
+}

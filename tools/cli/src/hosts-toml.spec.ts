@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from './errors.js';
-import { BACKUP_SUFFIX, hostNamespace, installHostsToml, MARKER, renderHostsToml, uninstallHostsToml } from './hosts-toml.js';
+import { BACKUP_SUFFIX, hostNamespace, installedRegistries, installHostsToml, MARKER, renderHostsToml, uninstallHostsToml, upstreamFor } from './hosts-toml.js';
 
 describe('renderHostsToml', () => {
   it('points containerd at the mirror first with the upstream as fallback and a short dial timeout', () => {
@@ -22,6 +22,8 @@ describe('renderHostsToml', () => {
     assert.equal(hostNamespace('registry-1.docker.io'), 'docker.io');
     assert.equal(hostNamespace('Index.Docker.io'), 'docker.io');
     assert.equal(hostNamespace('quay.io'), 'quay.io');
+    assert.equal(upstreamFor('docker.io', 'https'), 'https://registry-1.docker.io');
+    assert.equal(upstreamFor('10.0.0.9:5000', 'http'), 'http://10.0.0.9:5000');
   });
 
   it('refuses values that could break out of the file or the directory', () => {
@@ -76,5 +78,22 @@ describe('installHostsToml and uninstallHostsToml', () => {
     writeFileSync(path(), 'someone else\'s');
     assert.throws(() => installHostsToml(dir, spec), (e: unknown) => e instanceof CliError && /move one of them away/.test(e.message));
     assert.equal(readFileSync(path(), 'utf8'), 'someone else\'s');
+  });
+
+  it('finds every registry it configured, and nothing else, for uninstall --all', () => {
+    assert.deepEqual(installedRegistries(join(dir, 'absent')), []);
+    installHostsToml(dir, spec);
+    mkdirSync(join(dir, 'ghcr.io'));
+    writeFileSync(join(dir, 'ghcr.io', 'hosts.toml'), 'server = "https://ghcr.io"\n');
+    installHostsToml(dir, { ...spec, registry: 'ghcr.io' });
+    mkdirSync(join(dir, 'quay.io'));
+    writeFileSync(join(dir, 'quay.io', 'hosts.toml'), 'server = "https://quay.io"\n');
+    mkdirSync(join(dir, '_default'));
+    writeFileSync(join(dir, '_default', 'hosts.toml'), `${MARKER}\n`);
+    writeFileSync(join(dir, 'README'), 'a file, not a registry');
+    assert.deepEqual(installedRegistries(dir), ['docker.io', 'ghcr.io']);
+    for (const r of installedRegistries(dir)) uninstallHostsToml(dir, r);
+    assert.deepEqual(installedRegistries(dir), []);
+    assert.equal(readFileSync(join(dir, 'ghcr.io', 'hosts.toml'), 'utf8'), 'server = "https://ghcr.io"\n');
   });
 });

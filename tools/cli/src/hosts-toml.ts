@@ -29,6 +29,29 @@ export function hostNamespace(registry: string): string {
   return DOCKER_HUB_ALIASES.includes(host) ? 'docker.io' : host;
 }
 
+/** The registry's own address for a certs.d namespace: Docker Hub's API is registry-1.docker.io. */
+export function upstreamFor(namespace: string, scheme: 'https' | 'http'): string {
+  return `${scheme}://${namespace === 'docker.io' ? DOCKER_HUB_REGISTRY : namespace}`;
+}
+
+/**
+ * The registries under `dir` that hold accelerboat's hosts.toml or its backup of a previous file:
+ * what `uninstall --all` undoes, whatever the registries file says today. Directories that are not
+ * registry hosts (`_default`) are never ours.
+ */
+export function installedRegistries(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && registryHostProblem(e.name) === undefined)
+    .map((e) => e.name)
+    .filter((name) => {
+      const path = join(dir, name, 'hosts.toml');
+      const current = readIfExists(path);
+      return (current !== undefined && isOurs(current)) || existsSync(path + BACKUP_SUFFIX);
+    })
+    .sort();
+}
+
 /**
  * The hosts.toml text: the mirror tried first for pulls and tag resolution, `server` as the
  * fallback containerd uses when the mirror fails. `dial_timeout` is honoured by containerd 2.1
@@ -36,7 +59,7 @@ export function hostNamespace(registry: string): string {
  */
 export function renderHostsToml(spec: HostsTomlSpec): string {
   const ns = hostNamespace(spec.registry);
-  const upstream = spec.upstream ?? `https://${ns === 'docker.io' ? DOCKER_HUB_REGISTRY : ns}`;
+  const upstream = spec.upstream ?? upstreamFor(ns, 'https');
   checkUrl(upstream, '--upstream');
   checkUrl(spec.mirror, '--mirror');
   if (spec.dialTimeout !== undefined && !/^[1-9][0-9]{0,5}(ms|s|m)$/.test(spec.dialTimeout)) {

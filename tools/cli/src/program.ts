@@ -136,18 +136,27 @@ export function buildProgram(ctx: RunContext): Command {
 
   program
     .command('containerd-config')
-    .description("point containerd at this node's edge-proxy for one registry (certs.d/<registry>/hosts.toml), or undo it")
+    .description("point containerd at this node's edge-proxy (certs.d/<registry>/hosts.toml per registry), or undo it")
     .addArgument(new Argument('<action>', 'install or uninstall').choices(['install', 'uninstall']))
-    .requiredOption('--registry <host>', 'the registry as images name it: docker.io, ghcr.io, 10.0.0.5:5000')
+    .option('--registry <host>', 'one registry as images name it: docker.io, ghcr.io, 10.0.0.5:5000')
+    .option('--registries-file <path>', 'every originalHost of a registries file (the JSON of REGISTRIES_FILE), upstream from its scheme')
+    .option('--all', 'uninstall every hosts.toml accelerboat wrote under --dir', false)
+    .option('--prune', 'with install --registries-file: also uninstall what accelerboat wrote for registries no longer in the file', false)
     .option('--mirror <url>', "the node's edge-proxy", DEFAULT_MIRROR)
-    .option('--upstream <url>', 'the fallback server (default https://<registry>; https://registry-1.docker.io for docker.io)')
+    .option('--upstream <url>', 'with --registry: the fallback server (default https://<registry>; https://registry-1.docker.io for docker.io)')
     .option('--dir <path>', "containerd's registry config_path", '/etc/containerd/certs.d')
     .option('--dial-timeout <duration>', 'how long containerd tries to connect to the mirror before falling back (containerd >= 2.1; 0 leaves it out)', '1s')
-    .option('--print', 'print the hosts.toml instead of writing it', false)
-    .action((action: 'install' | 'uninstall', o: { registry: string; mirror: string; upstream?: string; dir: string; dialTimeout: string; print: boolean }, cmd: Command) => {
-      const g = cmd.optsWithGlobals<GlobalOptions>();
-      containerdConfigCommand(io, action, { ...o, json: g.json });
-    });
+    .option('--print', 'print the hosts.toml files instead of writing them', false)
+    .action(
+      (
+        action: 'install' | 'uninstall',
+        o: { registry?: string; registriesFile?: string; all: boolean; prune: boolean; mirror: string; upstream?: string; dir: string; dialTimeout: string; print: boolean },
+        cmd: Command,
+      ) => {
+        const g = cmd.optsWithGlobals<GlobalOptions>();
+        containerdConfigCommand(io, action, { ...o, json: g.json });
+      },
+    );
 
   return program;
 }
