@@ -1,3 +1,11 @@
 #!/usr/bin/env node
-// Runs the benchmarks (built first by ./dev bench): prints a table and rewrites BENCHMARKS.md.
-await import(new URL('../e2e/dist/bench/bench.js', import.meta.url));
+// Runs the benchmarks (built first by ./dev bench): prints a table and rewrites its block of BENCHMARKS.md.
+//   node tools/bench.mjs            the mirror path (one node, loopback)
+//   node tools/bench.mjs cluster    N nodes in network namespaces with capped links (root; several minutes)
+const which = process.argv[2] ?? 'mirror';
+const benches = { mirror: '../e2e/dist/bench/bench.js', cluster: '../e2e/dist/bench/cluster-bench.js' };
+if (!(which in benches)) {
+  console.error(`usage: node tools/bench.mjs [${Object.keys(benches).join('|')}] [options]`);
+  process.exit(2);
+}
+await import(new URL(benches[which], import.meta.url));

@@ -12,6 +12,7 @@ const REDIS_PORT = 6379;
 const COORDINATOR_PORT = 5081;
 const EDGE_PORT = 5080;
 const INDEXER_PORT = 5082;
+const SEEDER_PORT = 5083;
 
 /** One node: its namespace, its containerd, and its edge-proxy and layer-indexer. */
 export interface ClusterNode {
@@ -22,6 +23,10 @@ export interface ClusterNode {
   containerd: NodeContainerd;
   edge: ProcessHandle;
   indexer: ProcessHandle;
+  /** The node's seeder, when the stack was started with `seeders`. */
+  seeder?: ProcessHandle;
+  /** The edge-proxy's blob cache (`<CACHE_DIR>/blobs/sha256/<hex>` holds a cached blob). */
+  cacheDir: string;
 }
 
 /** NATS, Redis and the coordinator on `infra`, the upstream registry on `upstream`, N nodes. */
@@ -44,6 +49,21 @@ export interface ClusterStackOptions {
   nodes: number;
   linkMbit?: number;
   upstreamMbit?: number;
+  /** A seeder on every node as well, as the deployment's DaemonSet runs one (default: none). */
+  seeders?: boolean;
+  /** Extra environment of every edge-proxy, e.g. SMALL_BLOB_BYTES or PIECE_STALL_MS for a test. */
+  edgeEnv?: Record<string, string>;
+}
+
+async function waitForSeeders(infra: NetnsHost, count: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const { stdout } = await infra.exec('redis-cli', ['-h', infra.ip, '-p', String(REDIS_PORT), '--raw', 'KEYS', 'p2p:seeder:*']);
+    const live = stdout.split('\n').filter(Boolean).length;
+    if (live >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${live} of ${count} seeders beat within 15 s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /**
@@ -112,15 +132,22 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
         const containerd = await startNodeContainerd(host, join(nodeDir, 'containerd'), join(logs, `${host.name}-containerd.log`));
         const edgeUrl = `http://${host.ip}:${EDGE_PORT}`;
         const containerdEnv = { CONTAINERD_SOCK: containerd.socket, CONTAINERD_NAMESPACE: containerd.namespace };
-        const edge = await app(host, 'edge-proxy', EDGE_PORT, { CACHE_DIR: cache, PUBLIC_URL: edgeUrl, ...containerdEnv });
+        const edge = await app(host, 'edge-proxy', EDGE_PORT, { CACHE_DIR: cache, PUBLIC_URL: edgeUrl, ...containerdEnv, ...opts.edgeEnv });
         const indexer = await app(host, 'layer-indexer', INDEXER_PORT, { BLOB_DIRS: `edge-cache:${cache}`, PEER_URL: edgeUrl, ...containerdEnv });
-        return { name: host.name, host, edgeUrl, containerd, edge, indexer };
+        // The seeder announces its own store; a short heartbeat makes it live to the coordinator
+        // before the first pull.
+        const seeder = opts.seeders
+          ? await app(host, 'seeder', SEEDER_PORT, { SEEDER_DIR: join(nodeDir, 'seeder'), PUBLIC_URL: `http://${host.ip}:${SEEDER_PORT}`, HEARTBEAT_INTERVAL_MS: '1000' })
+          : undefined;
+        return { name: host.name, host, edgeUrl, containerd, edge, indexer, cacheDir: cache, ...(seeder ? { seeder } : {}) };
       }),
     );
     for (const r of started) {
       if (r.status === 'rejected') throw r.reason;
       nodes.push(r.value);
     }
+    // A cold pull gets a seeder job only from seeders the coordinator has heard from.
+    if (opts.seeders) await waitForSeeders(infra, opts.nodes);
   } catch (err) {
     await stop();
     throw err;

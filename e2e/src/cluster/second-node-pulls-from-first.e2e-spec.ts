@@ -2,27 +2,16 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildImage, netnsUnavailableReason, type AccessLogEntry, type ImageFixture } from '@accelerboat/testing';
 import { startClusterStack, type ClusterNode, type ClusterStack } from './cluster-stack.js';
+import { blobsOf, claimedBy as claimedIn } from './cluster-support.js';
 
 const MiB = 1024 * 1024;
 const unavailable = await netnsUnavailableReason();
 // Per test (not per suite), so that the runner's summary counts them as skipped.
 const skip = unavailable ? `skipped: ${unavailable}` : false;
 
-/** Every blob a pull of the image fetches: config and layers (the manifest is not a blob GET). */
-const blobsOf = (img: ImageFixture): string[] => [img.config.digest, ...img.layers.map((l) => l.digest)];
-
 /** The upstream's successful blob GETs of the given digests. */
 const blobGets = (log: AccessLogEntry[], digests: string[]): AccessLogEntry[] =>
   log.filter((e) => e.kind === 'blob' && e.method === 'GET' && digests.includes(e.reference ?? ''));
-
-async function eventually(what: string, check: () => Promise<string | undefined>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let problem: string | undefined;
-  while ((problem = await check()) !== undefined) {
-    if (Date.now() > deadline) assert.fail(`${what}: ${problem}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('nodes pull from each other: 4 nodes in network namespaces', () => {
   let stack: ClusterStack;
@@ -64,14 +53,7 @@ describe('nodes pull from each other: 4 nodes in network namespaces', () => {
   }
 
   /** Waits until every digest has a claim in the layer index that `claim` accepts. */
-  const claimedBy = (digests: string[], claim: RegExp): Promise<void> =>
-    eventually(`index claims ${claim}`, async () => {
-      for (const d of digests) {
-        const holders = await stack.holders(d);
-        if (!holders.some((h) => claim.test(h))) return `${d} is held by [${holders.join(', ')}]`;
-      }
-      return undefined;
-    });
+  const claimedBy = (digests: string[], claim: RegExp): Promise<void> => claimedIn(stack, digests, claim);
 
   it('node1 pulls image A through its edge-proxy; the upstream serves each blob once', { timeout: 120_000, skip }, async () => {
     const log = await pullOn(node(1), 'team/a');

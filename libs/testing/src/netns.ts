@@ -138,6 +138,29 @@ async function capLink(ns: string, dev: string, mbit: number): Promise<void> {
 }
 
 /**
+ * Caps (or, with `mbit` undefined, uncaps) the host's uplink at run time: a tbf on its veth inside
+ * its namespace, as createCluster's `linkMbit` does. Lets a test slow one node's serving down
+ * while the rest of the cluster stays fast.
+ */
+export async function setUplinkCap(host: NetnsHost, mbit: number | undefined): Promise<void> {
+  if (mbit === undefined) {
+    // Deleting the root qdisc restores the default; "no such qdisc" just means it was uncapped.
+    await host.exec('tc', ['qdisc', 'del', 'dev', 'veth0', 'root']).catch(() => undefined);
+    return;
+  }
+  const burst = Math.max(64 * 1024, Math.ceil((mbit * 1e6) / 8 / 100));
+  await host.exec('tc', ['qdisc', 'replace', 'dev', 'veth0', 'root', 'tbf', 'rate', `${mbit}mbit`, 'burst', String(burst), 'latency', '50ms']);
+}
+
+/** Bytes the host's veth has sent (`tx`) and received (`rx`), headers included, since it was created. */
+export async function linkBytes(host: NetnsHost): Promise<{ tx: number; rx: number }> {
+  const { stdout } = await host.exec('ip', ['-s', '-j', 'link', 'show', 'dev', 'veth0']);
+  const [link] = JSON.parse(stdout) as { stats64?: { tx: { bytes: number }; rx: { bytes: number } } }[];
+  if (!link?.stats64) throw new Error(`[${host.name}] ip -s -j link printed no stats64`);
+  return { tx: link.stats64.tx.bytes, rx: link.stats64.rx.bytes };
+}
+
+/**
  * Creates a test network: a switch namespace holding a bridge (so the root namespace's links
  * stay untouched), and per host a namespace with loopback up and a veth to the bridge. Every
  * namespace and every process in it is removed by `destroy()` or, at the latest, when this
