@@ -2,11 +2,9 @@
 // must be loaded before this module's classes, whoever imports it first.
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsISO8601, IsNumber, IsOptional, IsString, IsUrl, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { IsNodeId } from '../ids.js';
-import { IsCount, IsObjectItems, IsPlainText } from '../rule.js';
-import { URL_MAX_LENGTH, URL_OPTIONS } from '../url.js';
-import { SEEDER_MAX_JOBS } from './seeder-heartbeat.js';
+import { ArrayMaxSize, IsArray, IsISO8601, MaxLength, ValidateNested } from 'class-validator';
+import { IsObjectItems } from '../rule.js';
+import { SeederHeartbeatRequest } from './seeder-heartbeat.js';
 
 /** Most seeders one node-list reply carries. */
 export const NODE_LIST_MAX = 4096;
@@ -18,46 +16,8 @@ export const NODE_LIST_MAX = 4096;
  */
 export class ListNodesRequest {}
 
-/** One seeder as its last heartbeat described it. */
-export class SeederNode {
-  @IsNodeId()
-  seederId!: string;
-
-  /** Base URL of its peer endpoint. */
-  @IsUrl(URL_OPTIONS)
-  @MaxLength(URL_MAX_LENGTH)
-  url!: string;
-
-  /** Jobs running now. */
-  @IsInt()
-  @Min(0)
-  @Max(SEEDER_MAX_JOBS)
-  activeJobs!: number;
-
-  /** Jobs it accepts at once; 0 means draining. */
-  @IsInt()
-  @Min(0)
-  @Max(SEEDER_MAX_JOBS)
-  maxJobs!: number;
-
-  /** Load figure (1 = fully busy). */
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1000)
-  load!: number;
-
-  /** Bytes served to peers since it started, when reported. */
-  @IsOptional()
-  @IsCount()
-  bytesServed?: number;
-
-  /** Its software version, when reported. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  @IsPlainText()
-  version?: string;
-
+/** One seeder as its last heartbeat described it, plus when that was. */
+export class SeederNode extends SeederHeartbeatRequest {
   /** When the coordinator last heard from it, ISO 8601. */
   @IsISO8601({ strict: true })
   @MaxLength(64)
